@@ -1,0 +1,104 @@
+#include "host/cli/options.h"
+
+#include <cmath>
+
+#include "audiostyle/errors.h"
+
+namespace audiostyle::cli {
+
+void add_run_flags(CLI::App& app, RunOptions& o, bool texture) {
+  TransferConfig& c = o.config;
+  app.add_option("-o,--output", o.output_path, "Output file (.wav or .flac)")->required();
+  app.add_option("--iterations", c.iterations, "Optimiser iterations")->capture_default_str();
+  app.add_option("--optimizer", o.optimizer, "lbfgs or adam")->capture_default_str();
+  app.add_option("--lr", c.learning_rate, "Adam learning rate")->capture_default_str();
+  if (!texture)
+    app.add_option("--alpha", c.alpha, "Content weight (0 = style only)")->capture_default_str();
+  app.add_option("--filters", c.n_filters, "Random conv filters F")->capture_default_str();
+  app.add_option("--kernel-width", c.kernel_width, "Conv width K in frames")->capture_default_str();
+  app.add_option("--n-fft", c.n_fft, "FFT size (even)")->capture_default_str();
+  app.add_option("--hop", c.hop, "Hop in samples")->capture_default_str();
+  app.add_option("--sample-rate", c.sample_rate_hz, "Working sample rate in Hz")
+      ->capture_default_str();
+  if (!texture) {
+    app.add_option("--offset", c.offset_seconds, "Start of the crop in seconds")
+        ->capture_default_str();
+    app.add_option("--seconds", c.seconds, "Length of the crop in seconds (0 = whole input)")
+        ->capture_default_str();
+    app.add_option("--init", o.init, "Start from random (randn * 1e-3) or content")
+        ->capture_default_str();
+  } else {
+    app.add_option("--seconds", c.seconds, "Output length in seconds")->required();
+  }
+  app.add_option("--gl-iterations", c.gl_iterations, "Griffin-Lim iterations")
+      ->capture_default_str();
+  app.add_option("--momentum", c.momentum, "Griffin-Lim momentum (0 = original algorithm)")
+      ->capture_default_str();
+  app.add_option("--seed", c.seed, "Seed of the filters, initial point and phase")
+      ->capture_default_str();
+  app.add_option("--device", o.device, "auto, cpu or cuda")->capture_default_str();
+  app.add_option("--precision", o.precision, "GEMM precision on CUDA: fp32, tf32 or bf16")
+      ->capture_default_str();
+  app.add_option("--format", o.format, "Output samples: pcm16, pcm24 or float")
+      ->capture_default_str();
+  app.add_option("--report", o.report_path, "Write a JSON report of the run");
+  app.add_flag("-q,--quiet", o.quiet, "No progress output");
+  app.add_flag("-v,--verbose", o.verbose, "Print the memory plan and per-stage timings");
+}
+
+namespace {
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw UsageError(message);
+}
+
+}  // namespace
+
+void finalize(RunOptions& o, bool texture) {
+  TransferConfig& c = o.config;
+  if (o.optimizer == "lbfgs") c.optimizer = OptimizerKind::lbfgs;
+  else if (o.optimizer == "adam") c.optimizer = OptimizerKind::adam;
+  else throw UsageError("--optimizer must be lbfgs or adam, not '" + o.optimizer + "'");
+  if (o.init == "random") c.init = InitKind::random;
+  else if (o.init == "content") c.init = InitKind::content;
+  else throw UsageError("--init must be random or content, not '" + o.init + "'");
+  if (o.precision == "fp32") c.precision = Precision::fp32;
+  else if (o.precision == "tf32") c.precision = Precision::tf32;
+  else if (o.precision == "bf16") c.precision = Precision::bf16;
+  else throw UsageError("--precision must be fp32, tf32 or bf16, not '" + o.precision + "'");
+  require(o.device == "auto" || o.device == "cpu" || o.device == "cuda",
+          "--device must be auto, cpu or cuda, not '" + o.device + "'");
+  require(o.format == "pcm16" || o.format == "pcm24" || o.format == "float",
+          "--format must be pcm16, pcm24 or float, not '" + o.format + "'");
+
+  require(c.iterations >= 0 && c.iterations <= 1000000, "--iterations must be in [0, 1000000]");
+  require(c.n_filters >= 1 && c.n_filters <= 65536, "--filters must be in [1, 65536]");
+  require(c.kernel_width >= 1 && c.kernel_width <= 1024, "--kernel-width must be in [1, 1024]");
+  require(c.n_fft >= 16 && c.n_fft <= 65536 && c.n_fft % 2 == 0,
+          "--n-fft must be an even number in [16, 65536]");
+  require(c.hop >= 1 && c.hop <= c.n_fft, "--hop must be in [1, n_fft]");
+  require(c.sample_rate_hz >= 1000 && c.sample_rate_hz <= 384000,
+          "--sample-rate must be in [1000, 384000] Hz");
+  require(std::isfinite(c.alpha) && c.alpha >= 0, "--alpha must be finite and >= 0");
+  require(std::isfinite(c.learning_rate) && c.learning_rate > 0, "--lr must be > 0");
+  require(c.gl_iterations >= 0 && c.gl_iterations <= 100000,
+          "--gl-iterations must be in [0, 100000]");
+  require(std::isfinite(c.momentum) && c.momentum >= 0 && c.momentum < 1,
+          "--momentum must be in [0, 1)");
+  require(std::isfinite(c.offset_seconds) && c.offset_seconds >= 0, "--offset must be >= 0");
+  require(std::isfinite(c.seconds) && c.seconds >= 0, "--seconds must be >= 0");
+  if (texture) {
+    require(c.seconds > 0, "texture needs --seconds > 0 (the output length)");
+    require(c.seconds <= 3600, "--seconds must be at most 3600 for a texture");
+  }
+  if (c.optimizer == OptimizerKind::adam && c.iterations == 0)
+    throw UsageError("--optimizer adam needs --iterations >= 1");
+}
+
+SampleFormat sample_format(const RunOptions& o) {
+  if (o.format == "pcm24") return SampleFormat::pcm24;
+  if (o.format == "float") return SampleFormat::float32;
+  return SampleFormat::pcm16;
+}
+
+}  // namespace audiostyle::cli

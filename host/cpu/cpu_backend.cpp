@@ -1,0 +1,107 @@
+// The CPU backend: host memory, forwarding each op to its CPU twin.
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <thread>
+
+#include "audiostyle/errors.h"
+#include "host/cpu/cpu_ops.h"
+
+#include <unistd.h>
+
+namespace audiostyle {
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  std::string name() const override { return "cpu"; }
+  std::string device_name() const override {
+    return "CPU (" + std::to_string(std::thread::hardware_concurrency()) + " threads)";
+  }
+
+  void* allocate(size_t bytes) override {
+    // 64-byte alignment for SIMD and BLAS.
+    void* ptr = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!ptr && bytes > 0)
+      throw DeviceError("out of host memory: could not allocate " + std::to_string(bytes >> 20) +
+                        " MiB");
+    return ptr;
+  }
+  void deallocate(void* ptr) noexcept override { std::free(ptr); }
+  void upload(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void download(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void copy(void* dst, const void* src, size_t bytes) override { std::memmove(dst, src, bytes); }
+  void synchronize() override {}
+  size_t available_memory_bytes() const override {
+    const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? size_t(pages) * size_t(page) : 0;
+  }
+
+  std::unique_ptr<Stft> make_stft(const StftShape& shape) override { return cpu::make_stft(shape); }
+  std::unique_ptr<Conv1d> make_conv1d(const ConvShape& shape, Precision) override {
+    return cpu::make_conv1d(shape);
+  }
+  std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision) override {
+    return cpu::make_gram(rows, cols);
+  }
+
+  void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream,
+                   float stddev) override {
+    cpu::fill_normal(out, count, seed, stream, stddev);
+  }
+  void fill_phasor(float* phasors, int64_t count, uint64_t seed, uint32_t stream) override {
+    cpu::fill_phasor(phasors, count, seed, stream);
+  }
+
+  void log1p_magnitude(const float* spec, int64_t count, float* out) override {
+    cpu::log1p_magnitude(spec, count, out);
+  }
+  void expm1_clamped(const float* x, int64_t count, float* out) override {
+    cpu::expm1_clamped(x, count, out);
+  }
+  void apply_magnitude(const float* magnitude, const float* phasor, int64_t count,
+                       float* spec) override {
+    cpu::apply_magnitude(magnitude, phasor, count, spec);
+  }
+  void griffinlim_update(const float* rebuilt, float* previous, float* angles, int64_t count,
+                         float momentum) override {
+    cpu::griffinlim_update(rebuilt, previous, angles, count, momentum);
+  }
+  void spectral_distance(const float* spec, const float* magnitude, int64_t count,
+                         double* slots) override {
+    cpu::spectral_distance(spec, magnitude, count, slots);
+  }
+
+  void style_loss(const float* gram, const float* target, int64_t count, float* error,
+                  double* loss) override {
+    cpu::style_loss(gram, target, count, error, loss);
+  }
+  void content_loss(const float* features, const float* target, int64_t count, float alpha,
+                    float* grad, double* loss) override {
+    cpu::content_loss(features, target, count, alpha, grad, loss);
+  }
+
+  void fill(float* x, int64_t count, float value) override { cpu::fill(x, count, value); }
+  void axpy(int64_t count, float a, const float* x, float* y) override { cpu::axpy(count, a, x, y); }
+  void scale(int64_t count, float a, float* x) override { cpu::scale(count, a, x); }
+  void dot(int64_t count, const float* x, const float* y, double* out) override {
+    cpu::dot(count, x, y, out);
+  }
+  void amax(int64_t count, const float* x, double* out) override { cpu::amax(count, x, out); }
+  void add_slots(const double* a, double* out) override { *out = a[0] + a[1]; }
+
+  void lbfgs_curvature(LbfgsHistory& h) override { cpu::lbfgs_curvature(h); }
+  void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) override {
+    cpu::lbfgs_direction(h, grad, direction);
+  }
+  void adam_step(int64_t count, float* x, const float* grad, float* m, float* v, float lr,
+                 float beta1, float beta2, float eps, int step) override {
+    cpu::adam_step(count, x, grad, m, v, lr, beta1, beta2, eps, step);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend() { return std::make_unique<CpuBackend>(); }
+
+}  // namespace audiostyle

@@ -1,0 +1,49 @@
+#include "host/pipeline/style_objective.h"
+
+namespace audiostyle {
+
+StyleObjective::StyleObjective(Backend& backend, FeaturePlan& plan, int64_t n_frames,
+                               const float* style_gram, const float* content_features,
+                               float alpha, Precision precision)
+    : backend_(backend),
+      plan_(plan),
+      n_frames_(n_frames),
+      shape_(plan.shape()),
+      style_gram_(style_gram),
+      content_features_(content_features),
+      alpha_(alpha),
+      gram_(backend.make_gram(shape_.rows, shape_.cols, precision)),
+      features_(backend, shape_.count()),
+      grad_features_(backend, shape_.count()),
+      gram_error_(backend, int64_t(shape_.cols) * shape_.cols),
+      zero_(backend, 1) {
+  zero_.upload({0.0});
+}
+
+void StyleObjective::evaluate(const float* x, float* grad, double* values) {
+  const int64_t n_features = shape_.count();
+  const int64_t n_gram = int64_t(shape_.cols) * shape_.cols;
+  const float inv_frames = 1.0f / float(n_frames_);
+
+  plan_.forward(x, features_.get());
+  gram_->forward(features_.get(), inv_frames, gram_error_.get());
+  backend_.style_loss(gram_error_.get(), style_gram_, n_gram, gram_error_.get(), values + 2);
+  if (content_features_) {
+    backend_.content_loss(features_.get(), content_features_, n_features, alpha_,
+                          grad_features_.get(), values + 1);
+  } else {
+    backend_.fill(grad_features_.get(), n_features, 0.0f);
+    backend_.copy(values + 1, zero_.get(), sizeof(double));
+  }
+  // d/dA sum((A^T A / T - Gs)^2) = (4 / T) A (G - Gs)
+  gram_->backward(features_.get(), gram_error_.get(), 4.0f * inv_frames, grad_features_.get());
+  plan_.backward(grad_features_.get(), features_.get(), grad);
+  backend_.add_slots(values + 1, values);
+}
+
+size_t StyleObjective::buffer_bytes() const {
+  return features_.bytes() + grad_features_.bytes() + gram_error_.bytes() +
+         gram_->workspace_bytes();
+}
+
+}  // namespace audiostyle

@@ -1,0 +1,245 @@
+// The backend interface: every numerical op the pipeline needs, on memory the backend owns.
+// Two implementations: CPU (host/cpu/, the oracle and the fallback) and CUDA (kernels/, the product).
+// The pipeline and the optimisers are written once against this interface.
+//
+// Conventions (all row-major):
+//   spectrogram x        [T, C] float, T frames, C = n_fft/2 + 1 bins (bins contiguous)
+//   complex spectrogram  [T, C, 2] float (re, im interleaved)
+//   conv weights W       [F, K, C] float, F filters, K taps
+//   features A           [T - K + 1, F] float (after ReLU)
+//   Gram G               [F, F] float
+//   scalars              double, in backend memory ("slots"); read with one download
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace audiostyle {
+
+enum class Precision { fp32, tf32, bf16 };
+const char* to_string(Precision p);
+
+// STFT geometry, librosa conventions: periodic Hann, center=True with zero padding.
+struct StftShape {
+  int n_fft = 2048;
+  int hop = 512;
+  int64_t n_samples = 0;
+  int n_bins() const { return n_fft / 2 + 1; }
+  int64_t n_frames() const { return 1 + n_samples / hop; }
+};
+
+// Short-time Fourier transform for one shape; plans and scratch made once.
+class Stft {
+ public:
+  virtual ~Stft() = default;
+  const StftShape& shape() const { return shape_; }
+  // audio [n_samples] -> spec [T, C, 2]
+  virtual void forward(const float* audio, float* spec) = 0;
+  // spec [T, C, 2] -> audio [n_samples]; overlap-add normalised by the window sum-square where it is
+  // not tiny (librosa's istft with length = n_samples). `spec` is not modified.
+  virtual void inverse(const float* spec, float* audio) = 0;
+  virtual size_t workspace_bytes() const = 0;  // scratch the plan holds
+
+ protected:
+  explicit Stft(const StftShape& shape) : shape_(shape) {}
+  StftShape shape_;
+};
+
+struct ConvShape {
+  int64_t n_frames = 0;  // T (input frames)
+  int n_channels = 0;    // C
+  int n_filters = 0;     // F
+  int kernel_width = 0;  // K
+  int64_t out_frames() const { return n_frames - kernel_width + 1; }
+};
+
+// 1D convolution over time, VALID, no bias, ReLU, for one shape.
+class Conv1d {
+ public:
+  virtual ~Conv1d() = default;
+  const ConvShape& shape() const { return shape_; }
+  // Called once before forward/backward (and again if the weights change): the plan may keep a
+  // padded or converted copy. W [F, K, C]; the pointer must stay valid while the plan is used.
+  virtual void set_weights(const float* weights) = 0;
+  // A[t, f] = relu(sum_{k, c} x[t + k, c] * W[f, k, c]); x [T, C], A [T', F]
+  virtual void forward_relu(const float* x, float* features) = 0;
+  // grad_x[t + k, c] = sum_f (grad_features[t, f] * (features[t, f] > 0)) * W[f, k, c]
+  // grad_x [T, C] is overwritten; grad_features may be overwritten with the masked gradient.
+  virtual void backward_input(float* grad_features, const float* features, float* grad_x) = 0;
+  virtual size_t workspace_bytes() const = 0;
+  virtual std::string algorithm() const = 0;  // what was chosen, for the report
+
+ protected:
+  explicit Conv1d(const ConvShape& shape) : shape_(shape) {}
+  ConvShape shape_;
+};
+
+// Gram matrix of features and its backward pass, for one shape.
+class Gram {
+ public:
+  virtual ~Gram() = default;
+  // G = scale * A^T A; A [rows, cols], G [cols, cols] (full, symmetric)
+  virtual void forward(const float* features, float scale, float* gram) = 0;
+  // grad_features += scale * A E; A [rows, cols], E [cols, cols] symmetric
+  virtual void backward(const float* features, const float* gram_error, float scale,
+                        float* grad_features) = 0;
+  virtual size_t workspace_bytes() const = 0;
+  int64_t rows() const { return rows_; }
+  int cols() const { return cols_; }
+
+ protected:
+  Gram(int64_t rows, int cols) : rows_(rows), cols_(cols) {}
+  int64_t rows_;
+  int cols_;
+};
+
+// L-BFGS history in backend memory: ring buffers of s = x_{k+1} - x_k and y = g_{k+1} - g_k.
+struct LbfgsHistory {
+  float* s = nullptr;          // [capacity, n]
+  float* y = nullptr;          // [capacity, n]
+  double* rho = nullptr;       // [capacity]: 1 / (s.y), 0 for a pair that failed the curvature test
+  double* alpha = nullptr;     // [capacity]: two-loop scratch
+  double* gamma = nullptr;     // [1]: initial Hessian scale s.y / y.y of the newest valid pair
+  int capacity = 0;
+  int count = 0;               // pairs stored, <= capacity
+  int newest = -1;             // ring index of the newest pair
+  int64_t n = 0;               // vector length
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;         // "cpu" or "cuda"
+  virtual std::string device_name() const = 0;  // e.g. "NVIDIA H100 80GB HBM3", "CPU (2 threads)"
+
+  // --- Memory ------------------------------------------------------------------------------
+  virtual void* allocate(size_t bytes) = 0;  // throws DeviceError with the size when it cannot
+  virtual void deallocate(void* ptr) noexcept = 0;
+  virtual void upload(void* dst_backend, const void* src_host, size_t bytes) = 0;
+  virtual void download(void* dst_host, const void* src_backend, size_t bytes) = 0;
+  virtual void copy(void* dst, const void* src, size_t bytes) = 0;  // backend to backend
+  virtual void synchronize() = 0;
+  virtual size_t available_memory_bytes() const = 0;
+
+  // --- Plans (made once per shape) ---------------------------------------------------------
+  virtual std::unique_ptr<Stft> make_stft(const StftShape& shape) = 0;
+  virtual std::unique_ptr<Conv1d> make_conv1d(const ConvShape& shape, Precision precision) = 0;
+  virtual std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision) = 0;
+
+  // --- Random (philox.h: index -> counter mapping) ------------------------------------------
+  // out[i] = stddev * normal(i, seed, stream)
+  virtual void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream,
+                           float stddev) = 0;
+  // phasors [count, 2] = (cos, sin) of a uniform phase per element
+  virtual void fill_phasor(float* phasors, int64_t count, uint64_t seed, uint32_t stream) = 0;
+
+  // --- Spectral maps ------------------------------------------------------------------------
+  // out[i] = log1p(|spec[i]|); spec [count, 2]
+  virtual void log1p_magnitude(const float* spec, int64_t count, float* out) = 0;
+  // out[i] = max(expm1(x[i]), 0)
+  virtual void expm1_clamped(const float* x, int64_t count, float* out) = 0;
+  // spec[i] = magnitude[i] * phasor[i]; phasor, spec [count, 2]
+  virtual void apply_magnitude(const float* magnitude, const float* phasor, int64_t count,
+                               float* spec) = 0;
+  // Fast Griffin-Lim update (Perraudin et al. 2013, as librosa):
+  //   angles = rebuilt - momentum / (1 + momentum) * previous; angles /= |angles| + 1e-16;
+  //   previous = rebuilt.  All [count, 2].
+  virtual void griffinlim_update(const float* rebuilt, float* previous, float* angles,
+                                 int64_t count, float momentum) = 0;
+  // slots[0] = sum (|spec[i]| - magnitude[i])^2, slots[1] = sum magnitude[i]^2
+  virtual void spectral_distance(const float* spec, const float* magnitude, int64_t count,
+                                 double* slots) = 0;
+
+  // --- Losses -------------------------------------------------------------------------------
+  // error = gram - target (may alias gram); *loss = sum(error^2)
+  virtual void style_loss(const float* gram, const float* target, int64_t count, float* error,
+                          double* loss) = 0;
+  // grad = 2 alpha (A - target); *loss = alpha * sum((A - target)^2)
+  virtual void content_loss(const float* features, const float* target, int64_t count,
+                            float alpha, float* grad, double* loss) = 0;
+
+  // --- Vector ops for the optimisers --------------------------------------------------------
+  virtual void fill(float* x, int64_t count, float value) = 0;
+  virtual void axpy(int64_t count, float a, const float* x, float* y) = 0;  // y += a x
+  virtual void scale(int64_t count, float a, float* x) = 0;                // x *= a
+  // *out = sum x[i] y[i] (double accumulation)
+  virtual void dot(int64_t count, const float* x, const float* y, double* out) = 0;
+  // *out = max |x[i]|
+  virtual void amax(int64_t count, const float* x, double* out) = 0;
+  // *out = a[0] + a[1] (device-side sum of two slots, so a total needs no host round trip)
+  virtual void add_slots(const double* a, double* out) = 0;
+
+  // L-BFGS: after the optimiser has written pair `h.newest` (s and y), compute its rho and, when
+  // it passes the curvature test s.y > eps * y.y, the new gamma. Device-side: no host decision.
+  virtual void lbfgs_curvature(LbfgsHistory& h) = 0;
+  // direction = -H g by the two-loop recursion (Nocedal & Wright, Algorithm 7.4) over the stored
+  // pairs, newest first; H0 = gamma I.
+  virtual void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) = 0;
+  // Adam (Kingma & Ba) with bias correction; step counts from 1. One fused pass.
+  virtual void adam_step(int64_t count, float* x, const float* grad, float* m, float* v, float lr,
+                         float beta1, float beta2, float eps, int step) = 0;
+};
+
+// Owns `count` elements of T in a backend's memory.
+template <class T>
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(Backend& backend, int64_t count) : backend_(&backend), count_(count) {
+    if (count_ > 0) ptr_ = static_cast<T*>(backend.allocate(sizeof(T) * size_t(count_)));
+  }
+  Buffer(Buffer&& o) noexcept { swap(o); }
+  Buffer& operator=(Buffer&& o) noexcept {
+    Buffer tmp(std::move(o));
+    swap(tmp);
+    return *this;
+  }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() {
+    if (ptr_) backend_->deallocate(ptr_);
+  }
+  T* get() const { return ptr_; }
+  int64_t size() const { return count_; }
+  size_t bytes() const { return sizeof(T) * size_t(count_); }
+  void upload(const std::vector<T>& host) {
+    backend_->upload(ptr_, host.data(), sizeof(T) * std::min<size_t>(host.size(), size_t(count_)));
+  }
+  std::vector<T> download() const {
+    std::vector<T> host(static_cast<size_t>(count_));
+    if (count_ > 0) backend_->download(host.data(), ptr_, bytes());
+    return host;
+  }
+
+ private:
+  void swap(Buffer& o) noexcept {
+    std::swap(backend_, o.backend_);
+    std::swap(ptr_, o.ptr_);
+    std::swap(count_, o.count_);
+  }
+  Backend* backend_ = nullptr;
+  T* ptr_ = nullptr;
+  int64_t count_ = 0;
+};
+
+struct DeviceInfo {
+  int index = 0;
+  std::string name;
+  size_t total_memory_bytes = 0;
+  size_t free_memory_bytes = 0;
+  int compute_major = 0, compute_minor = 0;
+};
+
+// Backends compiled into this build and the devices they see.
+std::unique_ptr<Backend> make_cpu_backend();
+bool cuda_compiled();
+// Lists CUDA devices; empty (and `why` set) when CUDA is not compiled in or no device is usable.
+std::vector<DeviceInfo> cuda_devices(std::string* why = nullptr);
+// Throws DeviceError with a clear message when no device is usable.
+std::unique_ptr<Backend> make_cuda_backend(int device_index = 0);
+
+}  // namespace audiostyle

@@ -1,0 +1,84 @@
+// The CUDA twins of host/cpu/cpu_ops.h: one op per kernels/<name>.cu, each enqueued on the
+// backend's single stream. Pointers are device memory; scalars ("slots") are device doubles and
+// nothing here reads back to the host.
+#pragma once
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "audiostyle/backend.h"
+
+namespace audiostyle::cuda {
+
+constexpr int kReduceMaxBlocks = 1024;  // partials per reduced value (pass 1 grid cap)
+constexpr int kReduceMaxValues = 2;     // spectral_distance reduces two sums at once
+constexpr int kScratchSlots = 4;        // device doubles for intermediate scalars (L-BFGS)
+
+// What every op needs, owned by the CudaBackend (kernels/cuda_backend.cu) and valid while it lives.
+// Plans copy it; they must not outlive the backend that made them.
+struct Context {
+  int device = 0;
+  cudaStream_t stream = nullptr;
+  cublasHandle_t cublas = nullptr;      // stream and workspace set once
+  double* reduce_partials = nullptr;    // [kReduceMaxValues * kReduceMaxBlocks]
+  double* scratch_slots = nullptr;      // [kScratchSlots]
+};
+
+// cuda_backend.cu: throws DeviceError when this build's kernels cannot run on the current device.
+void check_kernel_image();
+
+// stft.cu (cuFFT R2C/C2R, plans made once)
+std::unique_ptr<Stft> make_stft(const Context& context, const StftShape& shape);
+// conv1d.cu (cuBLAS: K shifted GEMMs)
+std::unique_ptr<Conv1d> make_conv1d(const Context& context, const ConvShape& shape,
+                                    Precision precision);
+// gram.cu (cuBLAS)
+std::unique_ptr<Gram> make_gram(const Context& context, int64_t rows, int cols,
+                                Precision precision);
+
+// philox.cu
+void fill_normal(const Context& context, float* out, int64_t count, uint64_t seed, uint32_t stream,
+                 float stddev);
+void fill_phasor(const Context& context, float* phasors, int64_t count, uint64_t seed,
+                 uint32_t stream);
+
+// spectral.cu
+void log1p_magnitude(const Context& context, const float* spec, int64_t count, float* out);
+void expm1_clamped(const Context& context, const float* x, int64_t count, float* out);
+void apply_magnitude(const Context& context, const float* magnitude, const float* phasor,
+                     int64_t count, float* spec);
+void spectral_distance(const Context& context, const float* spec, const float* magnitude,
+                       int64_t count, double* slots);
+
+// griffinlim.cu
+void griffinlim_update(const Context& context, const float* rebuilt, float* previous, float* angles,
+                       int64_t count, float momentum);
+
+// loss.cu
+void style_loss(const Context& context, const float* gram, const float* target, int64_t count,
+                float* error, double* loss);
+void content_loss(const Context& context, const float* features, const float* target,
+                  int64_t count, float alpha, float* grad, double* loss);
+
+// vector_ops.cu
+void fill(const Context& context, float* x, int64_t count, float value);
+void axpy(const Context& context, int64_t count, float a, const float* x, float* y);
+void scale(const Context& context, int64_t count, float a, float* x);
+void dot(const Context& context, int64_t count, const float* x, const float* y, double* out);
+void amax(const Context& context, int64_t count, const float* x, double* out);
+void add_slots(const Context& context, const double* a, double* out);
+// Pass 1 of a dot product into context.reduce_partials; returns the block count for
+// finalize_partials (reduce.cuh), so callers can attach their own epilogue (lbfgs.cu).
+int dot_partials(const Context& context, int64_t count, const float* x, const float* y);
+
+// lbfgs.cu
+void lbfgs_curvature(const Context& context, LbfgsHistory& h);
+void lbfgs_direction(const Context& context, LbfgsHistory& h, const float* grad, float* direction);
+
+// adam.cu
+void adam_step(const Context& context, int64_t count, float* x, const float* grad, float* m,
+               float* v, float lr, float beta1, float beta2, float eps, int step);
+
+}  // namespace audiostyle::cuda

@@ -1,0 +1,86 @@
+// Element-wise maps between complex spectrograms and the log1p-magnitude domain, and Griffin-Lim's
+// convergence measure (twin of host/cpu/spectral.cpp). The maps are float (log1pf, expm1f, hypotf:
+// within 2 ulp of the CPU's double-then-round); the reduction is double, like the CPU's.
+#include "kernels/cuda_check.h"
+#include "kernels/cuda_ops.h"
+#include "kernels/launch.cuh"
+#include "kernels/reduce.cuh"
+
+namespace audiostyle::cuda {
+namespace {
+
+// spec [count, 2] -> out [count]
+__global__ void log1p_magnitude_kernel(const float* __restrict__ spec, int64_t count,
+                                       float* __restrict__ out) {
+  for (int64_t i = first_index(); i < count; i += grid_stride())
+    out[i] = log1pf(hypotf(spec[2 * i], spec[2 * i + 1]));
+}
+
+// max(expm1(x), 0) written as the CPU's std::max(e, 0.f): a NaN stays NaN (fmaxf would drop it).
+__global__ void expm1_clamped_kernel(const float* __restrict__ x, int64_t count,
+                                     float* __restrict__ out) {
+  for (int64_t i = first_index(); i < count; i += grid_stride()) {
+    const float e = expm1f(x[i]);
+    out[i] = e < 0.f ? 0.f : e;
+  }
+}
+
+// magnitude [count], phasor [count, 2] -> spec [count, 2]
+__global__ void apply_magnitude_kernel(const float* __restrict__ magnitude,
+                                       const float* __restrict__ phasor, int64_t count,
+                                       float* __restrict__ spec) {
+  for (int64_t i = first_index(); i < count; i += grid_stride()) {
+    const float m = magnitude[i];
+    spec[2 * i] = __fmul_rn(m, phasor[2 * i]);
+    spec[2 * i + 1] = __fmul_rn(m, phasor[2 * i + 1]);
+  }
+}
+
+// partials[0][block] = sum (|spec| - magnitude)^2, partials[1][block] = sum magnitude^2
+__global__ void __launch_bounds__(kReduceThreads)
+    spectral_distance_kernel(const float* __restrict__ spec, const float* __restrict__ magnitude,
+                             int64_t count, double* partials) {
+  double value[2] = {0.0, 0.0};
+  for (int64_t i = first_index(); i < count; i += grid_stride()) {
+    const double m = magnitude[i];
+    const double d = hypot(double(spec[2 * i]), double(spec[2 * i + 1])) - m;
+    value[0] += d * d;
+    value[1] += m * m;
+  }
+  write_block_partials<2>(value, SumCombine{}, partials);
+}
+
+}  // namespace
+
+void log1p_magnitude(const Context& context, const float* spec, int64_t count, float* out) {
+  if (count <= 0) return;
+  log1p_magnitude_kernel<<<elementwise_blocks(count), kBlockThreads, 0, context.stream>>>(
+      spec, count, out);
+  CUDA_CHECK_LAUNCH();
+}
+
+void expm1_clamped(const Context& context, const float* x, int64_t count, float* out) {
+  if (count <= 0) return;
+  expm1_clamped_kernel<<<elementwise_blocks(count), kBlockThreads, 0, context.stream>>>(x, count,
+                                                                                       out);
+  CUDA_CHECK_LAUNCH();
+}
+
+void apply_magnitude(const Context& context, const float* magnitude, const float* phasor,
+                     int64_t count, float* spec) {
+  if (count <= 0) return;
+  apply_magnitude_kernel<<<elementwise_blocks(count), kBlockThreads, 0, context.stream>>>(
+      magnitude, phasor, count, spec);
+  CUDA_CHECK_LAUNCH();
+}
+
+void spectral_distance(const Context& context, const float* spec, const float* magnitude,
+                       int64_t count, double* slots) {
+  const int n_blocks = reduce_blocks(count);
+  spectral_distance_kernel<<<n_blocks, kReduceThreads, 0, context.stream>>>(
+      spec, magnitude, count, context.reduce_partials);
+  CUDA_CHECK_LAUNCH();
+  finalize_partials<2>(context, n_blocks, SumCombine{}, StoreScaled<2>{slots, 1.0});
+}
+
+}  // namespace audiostyle::cuda

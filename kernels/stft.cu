@@ -1,0 +1,188 @@
+// STFT / ISTFT on cuFFT with librosa's conventions (twin of host/cpu/stft.cpp):
+//   forward: spec[t, f] = sum_n w[n] ypad[t*hop + n] e^{-2 pi i f n / n_fft}   (no normalisation)
+//            ypad = n_fft/2 zeros | audio | n_fft/2 zeros, w[n] = 0.5 - 0.5 cos(2 pi n / n_fft)
+//   inverse: y = OLA_t( w/n_fft * irfft(spec[t]) ) / sum_t w^2(. - t*hop), where the envelope
+//            > FLT_MIN, keeping padded samples [n_fft/2, n_fft/2 + n_samples).
+//
+// Plans: one batched cuFFT R2C and one C2R over all T frames (batch = T), made once here with the
+// 64-bit planner, both on the backend's stream. Frames [T, n_fft] float and bins [T, C] complex are
+// plan scratch; cufftComplex is interleaved (re, im), exactly the [T, C, 2] layout of `spec`, so the
+// R2C writes into the caller's spec directly.
+// The overlap-add is a gather (each output sample sums the <= ceil(n_fft/hop) frames that cover it,
+// in increasing t like the CPU): deterministic, no atomics.
+// The windows and the inverse envelope are computed on the host in double with the CPU's formulas,
+// rounded once to float and uploaded at plan time.
+#include <cfloat>
+#include <climits>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "kernels/cuda_check.h"
+#include "kernels/cuda_ops.h"
+#include "kernels/device_memory.h"
+#include "kernels/launch.cuh"
+
+namespace audiostyle::cuda {
+namespace {
+
+// std::numbers::pi's value (the CPU twin's), spelled out so this file also builds as C++17.
+constexpr double kPi = 3.141592653589793238462643383279502884;
+
+// frames[t, n] = window[n] * audio[t*hop - n_fft/2 + n], zero outside the signal.
+__global__ void frame_kernel(const float* __restrict__ audio, const float* __restrict__ window,
+                             int64_t n_samples, int n_fft, int hop, int64_t n_frames,
+                             float* __restrict__ frames) {
+  const int64_t count = n_frames * n_fft;
+  for (int64_t i = first_index(); i < count; i += grid_stride()) {
+    const int64_t t = i / n_fft;
+    const int n = int(i - t * n_fft);
+    const int64_t source = t * hop - n_fft / 2 + n;
+    frames[i] = (source >= 0 && source < n_samples) ? __fmul_rn(window[n], audio[source]) : 0.f;
+  }
+}
+
+// audio[i] = inverse_envelope[i] * sum_t synthesis_window[n] * frames[t, n], n = p - t*hop,
+// p = i + n_fft/2 the padded position; t over the frames with 0 <= n < n_fft.
+__global__ void overlap_add_kernel(const float* __restrict__ frames,
+                                   const float* __restrict__ synthesis_window,
+                                   const float* __restrict__ inverse_envelope, int64_t n_samples,
+                                   int n_fft, int hop, int64_t n_frames,
+                                   float* __restrict__ audio) {
+  for (int64_t i = first_index(); i < n_samples; i += grid_stride()) {
+    const int64_t p = i + n_fft / 2;
+    const int64_t t_first = p >= n_fft ? (p - n_fft + hop) / hop : 0;  // ceil((p - n_fft + 1) / hop)
+    const int64_t t_last = min(p / hop, n_frames - 1);
+    float sum = 0.f;
+    for (int64_t t = t_first; t <= t_last; ++t) {
+      const int n = int(p - t * hop);
+      sum = __fadd_rn(sum, __fmul_rn(synthesis_window[n], frames[t * n_fft + n]));
+    }
+    audio[i] = __fmul_rn(sum, inverse_envelope[i]);
+  }
+}
+
+// Owns a cuFFT plan handle.
+class CufftPlan {
+ public:
+  CufftPlan() { CUFFT_CHECK(cufftCreate(&handle_)); }
+  ~CufftPlan() { cufftDestroy(handle_); }
+  CufftPlan(const CufftPlan&) = delete;
+  CufftPlan& operator=(const CufftPlan&) = delete;
+  cufftHandle get() const { return handle_; }
+
+ private:
+  cufftHandle handle_ = 0;
+};
+
+class CudaStft final : public Stft {
+ public:
+  CudaStft(const Context& context, const StftShape& shape) : Stft(shape), context_(context) {
+    CUDA_REQUIRE(shape.n_fft >= 2 && shape.n_fft % 2 == 0,
+                 "STFT n_fft must be even and >= 2, got " + std::to_string(shape.n_fft));
+    CUDA_REQUIRE(shape.hop >= 1, "STFT hop must be >= 1, got " + std::to_string(shape.hop));
+    CUDA_REQUIRE(shape.n_samples >= 1,
+                 "STFT needs at least one sample, got " + std::to_string(shape.n_samples));
+    n_fft_ = shape.n_fft;
+    n_bins_ = shape.n_bins();
+    n_frames_ = shape.n_frames();
+
+    // Windows in double, rounded once to float; the synthesis window folds in irfft's 1/n_fft.
+    const size_t window_length = size_t(n_fft_);
+    std::vector<float> window(window_length), synthesis_window(window_length);
+    std::vector<double> window_sq(window_length);
+    for (int n = 0; n < n_fft_; ++n) {
+      const double w = 0.5 - 0.5 * std::cos(2.0 * kPi * n / n_fft_);
+      window[size_t(n)] = float(w);
+      synthesis_window[size_t(n)] = float(w / n_fft_);
+      window_sq[size_t(n)] = w * w;
+    }
+    // Window sum-square envelope over the output span (librosa.filters.window_sumsquare), and its
+    // inverse where it exceeds the smallest normal float (librosa's util.tiny), else 1.
+    std::vector<double> envelope(static_cast<size_t>(shape.n_samples), 0.0);
+    for (int64_t t = 0; t < n_frames_; ++t) {
+      const int64_t first = t * shape.hop - n_fft_ / 2;  // output index of window tap 0
+      const int n_lo = int(std::max<int64_t>(0, -first));
+      const int n_hi = int(std::min<int64_t>(n_fft_, shape.n_samples - first));
+      for (int n = n_lo; n < n_hi; ++n) envelope[size_t(first + n)] += window_sq[size_t(n)];
+    }
+    std::vector<float> inverse_envelope(envelope.size());
+    for (size_t i = 0; i < envelope.size(); ++i)
+      inverse_envelope[i] = envelope[i] > double(FLT_MIN) ? float(1.0 / envelope[i]) : 1.f;
+
+    window_ = DeviceArray<float>(n_fft_);
+    synthesis_window_ = DeviceArray<float>(n_fft_);
+    inverse_envelope_ = DeviceArray<float>(shape.n_samples);
+    frames_ = DeviceArray<float>(n_frames_ * n_fft_);
+    bins_ = DeviceArray<float>(n_frames_ * n_bins_ * 2);
+    upload(window_, window);
+    upload(synthesis_window_, synthesis_window);
+    upload(inverse_envelope_, inverse_envelope);
+
+    // One transform of n_fft points per frame; frames n_fft apart, bins C apart.
+    long long size[1] = {n_fft_}, real_embed[1] = {n_fft_}, complex_embed[1] = {n_bins_};
+    size_t work_r2c = 0, work_c2r = 0;
+    CUFFT_CHECK(cufftMakePlanMany64(r2c_.get(), 1, size, real_embed, 1, n_fft_, complex_embed, 1,
+                                    n_bins_, CUFFT_R2C, n_frames_, &work_r2c));
+    CUFFT_CHECK(cufftMakePlanMany64(c2r_.get(), 1, size, complex_embed, 1, n_bins_, real_embed, 1,
+                                    n_fft_, CUFFT_C2R, n_frames_, &work_c2r));
+    CUFFT_CHECK(cufftSetStream(r2c_.get(), context_.stream));
+    CUFFT_CHECK(cufftSetStream(c2r_.get(), context_.stream));
+    cufft_work_bytes_ = work_r2c + work_c2r;
+    // The uploads above ran on the stream from pageable host vectors about to be destroyed.
+    CUDA_CHECK(cudaStreamSynchronize(context_.stream));
+  }
+
+  // audio [n_samples] -> spec [T, C, 2]
+  void forward(const float* audio, float* spec) override {
+    frame_kernel<<<elementwise_blocks(n_frames_ * n_fft_), kBlockThreads, 0, context_.stream>>>(
+        audio, window_.get(), shape_.n_samples, n_fft_, shape_.hop, n_frames_, frames_.get());
+    CUDA_CHECK_LAUNCH();
+    CUFFT_CHECK(cufftExecR2C(r2c_.get(), frames_.get(), reinterpret_cast<cufftComplex*>(spec)));
+  }
+
+  // spec [T, C, 2] -> audio [n_samples]; spec is left untouched (C2R overwrites its input, so it
+  // transforms a copy).
+  void inverse(const float* spec, float* audio) override {
+    CUDA_CHECK(cudaMemcpyAsync(bins_.get(), spec, bins_.bytes(), cudaMemcpyDeviceToDevice,
+                               context_.stream));
+    CUFFT_CHECK(cufftExecC2R(c2r_.get(), reinterpret_cast<cufftComplex*>(bins_.get()),
+                             frames_.get()));
+    overlap_add_kernel<<<elementwise_blocks(shape_.n_samples), kBlockThreads, 0,
+                         context_.stream>>>(frames_.get(), synthesis_window_.get(),
+                                            inverse_envelope_.get(), shape_.n_samples, n_fft_,
+                                            shape_.hop, n_frames_, audio);
+    CUDA_CHECK_LAUNCH();
+  }
+
+  size_t workspace_bytes() const override {
+    return window_.bytes() + synthesis_window_.bytes() + inverse_envelope_.bytes() +
+           frames_.bytes() + bins_.bytes() + cufft_work_bytes_;
+  }
+
+ private:
+  void upload(DeviceArray<float>& dst, const std::vector<float>& src) {
+    CUDA_CHECK(cudaMemcpyAsync(dst.get(), src.data(), sizeof(float) * src.size(),
+                               cudaMemcpyHostToDevice, context_.stream));
+  }
+
+  Context context_;
+  int n_fft_ = 0;
+  int n_bins_ = 0;
+  int64_t n_frames_ = 0;
+  DeviceArray<float> window_;            // [n_fft] analysis window
+  DeviceArray<float> synthesis_window_;  // [n_fft] window / n_fft
+  DeviceArray<float> inverse_envelope_;  // [n_samples] 1 / window sum-square (1 where it is ~0)
+  DeviceArray<float> frames_;            // [T, n_fft] windowed frames / C2R output
+  DeviceArray<float> bins_;              // [T, C, 2] copy of the spectrum for the C2R
+  CufftPlan r2c_, c2r_;
+  size_t cufft_work_bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Stft> make_stft(const Context& context, const StftShape& shape) {
+  return std::make_unique<CudaStft>(context, shape);
+}
+
+}  // namespace audiostyle::cuda

@@ -1,0 +1,115 @@
+// Gradient check of the full loss through StyleObjective, the code the pipeline runs (features,
+// Gram, content and style terms, ReLU and conv backward), against central finite differences of the
+// same loss written out in double here. Differencing in double keeps float rounding and ReLU kinks
+// out of the check, so the tolerance measures the gradient, not the differencing. Shared by the CPU
+// and GPU tests.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "audiostyle/philox.h"
+#include "host/pipeline/features.h"
+#include "host/pipeline/style_objective.h"
+#include "tests/support.h"
+
+namespace audiostyle::test {
+
+struct GradientCheck {
+  double f_pipeline = 0, f_reference = 0;
+  double value_error = 0;     // |f_pipeline - f_reference| / f_reference
+  double gradient_error = 0;  // ||g_pipeline - g_fd|| / ||g_fd|| over every coordinate
+};
+
+// The objective in double: alpha sum((A - Ac)^2) + sum((A^T A / T - Gs)^2), A = relu(conv(x)).
+struct ReferenceLoss {
+  int64_t T;
+  int C, F, K;
+  std::vector<double> weights, content, style_gram;  // W [F, K, C], Ac [T', F], Gs [F, F]
+  bool with_content;
+  double alpha;
+
+  double operator()(const std::vector<double>& x) const {
+    const int64_t rows = T - K + 1;
+    std::vector<double> a(size_t(rows * F));
+    for (int64_t t = 0; t < rows; ++t)
+      for (int f = 0; f < F; ++f) {
+        double acc = 0;
+        for (int k = 0; k < K; ++k)
+          for (int c = 0; c < C; ++c)
+            acc += x[size_t((t + k) * C + c)] * weights[size_t((int64_t(f) * K + k) * C + c)];
+        a[size_t(t * F + f)] = std::max(acc, 0.0);
+      }
+    double loss = 0;
+    if (with_content)
+      for (size_t i = 0; i < a.size(); ++i) loss += alpha * (a[i] - content[i]) * (a[i] - content[i]);
+    for (int i = 0; i < F; ++i)
+      for (int j = 0; j < F; ++j) {
+        double g = 0;
+        for (int64_t t = 0; t < rows; ++t) g += a[size_t(t * F + i)] * a[size_t(t * F + j)];
+        const double e = g / double(T) - style_gram[size_t(i) * F + j];
+        loss += e * e;
+      }
+    return loss;
+  }
+};
+
+inline std::vector<double> to_double(const std::vector<float>& v) {
+  return std::vector<double>(v.begin(), v.end());
+}
+
+// A small problem (T=24, C=33, F=20, K=5) whose targets come from another random spectrogram.
+inline GradientCheck check_gradient(Backend& backend, uint64_t seed, float alpha, bool with_content,
+                                    Precision precision) {
+  const int64_t T = 24;
+  const int C = 33, F = 20, K = 5;
+  auto extractor = make_random_conv1d(backend, C, F, K, seed, precision);
+  auto plan = extractor->plan(T);
+  const FeatureShape shape = plan->shape();
+  Buffer<float> x_target(backend, T * C), content(backend, shape.count()),
+      style_gram(backend, int64_t(F) * F);
+  x_target.upload(random_uniform(size_t(T * C), seed + 1, 0.f, 2.f));
+  plan->forward(x_target.get(), content.get());
+  auto gram = backend.make_gram(shape.rows, shape.cols, precision);
+  gram->forward(content.get(), 1.0f / float(T), style_gram.get());
+  StyleObjective objective(backend, *plan, T, style_gram.get(),
+                           with_content ? content.get() : nullptr, alpha, precision);
+
+  // The pipeline's value and gradient at a fresh point.
+  const auto x = random_uniform(size_t(T * C), seed + 2, 0.f, 2.f);
+  Buffer<float> xb(backend, T * C), gb(backend, T * C);
+  Buffer<double> values(backend, 3);
+  xb.upload(x);
+  objective.evaluate(xb.get(), gb.get(), values.get());
+  const std::vector<float> grad = gb.download();
+
+  // The same loss in double, with the extractor's weights regenerated from the same Philox stream.
+  std::vector<float> weights(size_t(F) * K * C);
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = philox::normal(i, seed, philox::kStreamWeights) * random_conv1d_stddev(C, F, K);
+  const ReferenceLoss loss{T, C, F, K, to_double(weights), to_double(content.download()),
+                           to_double(style_gram.download()), with_content, double(alpha)};
+  std::vector<double> xd = to_double(x);
+  GradientCheck result;
+  result.f_pipeline = values.download()[0];
+  result.f_reference = loss(xd);
+  result.value_error = std::fabs(result.f_pipeline - result.f_reference) / result.f_reference;
+
+  const double h = 1e-6;
+  double num = 0, den = 0;
+  for (size_t i = 0; i < xd.size(); ++i) {
+    const double saved = xd[i];
+    xd[i] = saved + h;
+    const double plus = loss(xd);
+    xd[i] = saved - h;
+    const double minus = loss(xd);
+    xd[i] = saved;
+    const double fd = (plus - minus) / (2 * h);
+    num += (grad[i] - fd) * (grad[i] - fd);
+    den += fd * fd;
+  }
+  result.gradient_error = std::sqrt(num / den);
+  return result;
+}
+
+}  // namespace audiostyle::test

@@ -1,0 +1,143 @@
+// The whole pipeline on the CPU backend at a small size: the objective falls, the output has the
+// content's length, runs are reproducible, texture synthesis makes any length.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "audiostyle/errors.h"
+#include "audiostyle/pipeline.h"
+#include "tests/support.h"
+
+using namespace audiostyle;
+
+namespace {
+
+constexpr int kRate = 8000;
+
+// A short melody of harmonic tones: a stand-in for real content.
+Audio melody(double seconds, double base_hz) {
+  Audio audio;
+  audio.sample_rate_hz = kRate;
+  const int64_t n = int64_t(seconds * kRate);
+  audio.channels.assign(1, std::vector<float>(size_t(n)));
+  for (int64_t i = 0; i < n; ++i) {
+    const double t = double(i) / kRate;
+    const double f = base_hz * std::pow(2.0, int(t * 4) % 5 / 12.0 * 2);
+    double v = 0;
+    for (int h = 1; h <= 4; ++h) v += std::sin(2 * M_PI * f * h * t) / h;
+    audio.channels[0][size_t(i)] = float(0.3 * v);
+  }
+  return audio;
+}
+
+// Noise bursts: a texture with a very different spectrum.
+Audio noise_texture(double seconds, uint64_t seed) {
+  Audio audio;
+  audio.sample_rate_hz = kRate;
+  auto noise = test::random_uniform(size_t(seconds * kRate), seed, -0.5f, 0.5f);
+  for (size_t i = 0; i < noise.size(); ++i) noise[i] *= float(0.5 + 0.5 * std::sin(i * 0.002));
+  audio.channels = {noise};
+  return audio;
+}
+
+TransferConfig small_config() {
+  TransferConfig c;
+  c.sample_rate_hz = kRate;
+  c.n_fft = 256;
+  c.hop = 64;
+  c.n_filters = 64;
+  c.kernel_width = 5;
+  c.iterations = 30;
+  c.gl_iterations = 30;
+  c.seed = 7;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("transfer: L-BFGS drives the objective down on the real pipeline", "[transfer]") {
+  auto backend = make_cpu_backend();
+  const Audio content = melody(2.0, 220), style = noise_texture(3.0, 11);
+  const TransferConfig config = small_config();
+  int progress_calls = 0;
+  const TransferResult result =
+      transfer(*backend, content, style, config, [&](const Progress&) { ++progress_calls; });
+  REQUIRE(result.iterations.size() >= 10);
+  const double first = result.iterations.front().total, last = result.iterations.back().total;
+  INFO("first " << first << " last " << last << " stop " << result.stop_reason);
+  CHECK(last < 0.05 * first);
+  for (size_t i = 1; i < result.iterations.size(); ++i)
+    CHECK(result.iterations[i].total <= result.iterations[i - 1].total);
+  CHECK(result.final_content > 0);
+  CHECK(result.final_style > 0);
+  CHECK(result.output.n_samples() == content.n_samples());
+  CHECK(result.output.sample_rate_hz == kRate);
+  for (float v : result.output.channels[0]) REQUIRE(std::isfinite(v));
+  CHECK(peak(result.output) <= 1.0f);
+  CHECK(peak(result.output) > 1e-4f);
+  CHECK(result.spectral_convergence_db < -3.0);
+  CHECK(progress_calls > 10);
+  CHECK(result.memory.total_bytes() > 0);
+}
+
+TEST_CASE("transfer: Adam also lowers the objective", "[transfer]") {
+  auto backend = make_cpu_backend();
+  TransferConfig config = small_config();
+  config.optimizer = OptimizerKind::adam;
+  config.learning_rate = 0.05f;
+  config.iterations = 60;
+  const TransferResult result =
+      transfer(*backend, melody(1.5, 330), noise_texture(2.0, 5), config);
+  REQUIRE(result.iterations.size() == 60);
+  CHECK(result.final_total < 0.2 * result.iterations.front().total);
+}
+
+TEST_CASE("transfer: the same seed reproduces the output; another seed changes it", "[transfer]") {
+  auto backend = make_cpu_backend();
+  const Audio content = melody(1.0, 262), style = noise_texture(1.5, 3);
+  TransferConfig config = small_config();
+  config.iterations = 8;
+  config.gl_iterations = 8;
+  const auto a = transfer(*backend, content, style, config).output.channels[0];
+  const auto b = transfer(*backend, content, style, config).output.channels[0];
+  CHECK(test::relative_error(a, b) <= 1e-6);
+  config.seed = 8;
+  const auto c = transfer(*backend, content, style, config).output.channels[0];
+  CHECK(test::relative_error(c, a) > 1e-2);
+}
+
+TEST_CASE("texture: style only, any output length", "[transfer]") {
+  auto backend = make_cpu_backend();
+  TransferConfig config = small_config();
+  config.iterations = 10;
+  const int64_t samples = int64_t(2.5 * kRate) + 17;
+  const TransferResult result = texture(*backend, noise_texture(1.0, 9), samples, config);
+  CHECK(result.output.n_samples() == samples);
+  CHECK(result.final_content == 0.0);
+  CHECK(result.final_style < result.iterations.front().style);
+}
+
+TEST_CASE("transfer: a clip shorter than the kernel is an input error", "[transfer]") {
+  auto backend = make_cpu_backend();
+  TransferConfig config = small_config();
+  config.kernel_width = 11;
+  const Audio tiny = melody(0.05, 220);  // 400 samples -> 7 frames at hop 64
+  CHECK_THROWS_AS(transfer(*backend, tiny, noise_texture(1.0, 1), config), InputError);
+  CHECK_THROWS_AS(transfer(*backend, melody(1.0, 220), tiny, config), InputError);
+}
+
+TEST_CASE("transfer: a plan larger than the memory is a clear device error", "[transfer]") {
+  auto backend = make_cpu_backend();
+  TransferConfig config = small_config();
+  config.n_filters = 300000;  // two [F, F] Grams: 720 GB, more than any host has
+  const MemoryPlan plan = plan_memory(config, 8000, 8000, true);
+  CHECK(plan.total_bytes() > (size_t(600) << 30));
+  CHECK(plan.describe().find("style gram") != std::string::npos);
+  try {
+    transfer(*backend, melody(1.0, 220), noise_texture(1.0, 2), config);
+    FAIL("expected a DeviceError");
+  } catch (const DeviceError& e) {
+    CHECK(std::string(e.what()).find("not enough memory") != std::string::npos);
+    CHECK(std::string(e.what()).find("MiB") != std::string::npos);
+  }
+}
