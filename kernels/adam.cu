@@ -17,9 +17,9 @@ namespace audiostyle::cuda {
 namespace {
 
 __global__ void adam_kernel(int64_t count, float* __restrict__ x, const float* __restrict__ grad,
-                            float* __restrict__ m, float* __restrict__ v, float beta1,
-                            float beta2, float one_minus_beta1, float one_minus_beta2,
-                            float step_size, float inv_sqrt_correction2, float eps) {
+                            float* __restrict__ m, float* __restrict__ v, float beta1, float beta2,
+                            float one_minus_beta1, float one_minus_beta2, float step_size,
+                            float inv_sqrt_correction2, float eps) {
   for (int64_t i = first_index(); i < count; i += grid_stride()) {
     const float g = grad[i];
     const float m_new = __fadd_rn(__fmul_rn(beta1, m[i]), __fmul_rn(one_minus_beta1, g));
@@ -41,8 +41,8 @@ void adam_step(const Context& context, int64_t count, float* x, const float* gra
   const float step_size = float(double(lr) / (1.0 - std::pow(double(beta1), step)));
   const float inv_sqrt_correction2 = float(1.0 / std::sqrt(1.0 - std::pow(double(beta2), step)));
   adam_kernel<<<elementwise_blocks(count), kBlockThreads, 0, context.stream>>>(
-      count, x, grad, m, v, beta1, beta2, 1.f - beta1, 1.f - beta2, step_size,
-      inv_sqrt_correction2, eps);
+      count, x, grad, m, v, beta1, beta2, 1.f - beta1, 1.f - beta2, step_size, inv_sqrt_correction2,
+      eps);
   CUDA_CHECK_LAUNCH();
 }
 

@@ -1,6 +1,5 @@
 // Padded-layout copies and bf16 conversion for the GEMM operands (kernels/convert.h).
 #include "kernels/convert.h"
-
 #include "kernels/cuda_check.h"
 #include "kernels/launch.cuh"
 
@@ -40,8 +39,8 @@ void launch_pad(const Context& context, const float* in, int64_t rows, int cols,
                 Out* out) {
   CUDA_REQUIRE(padded_cols >= cols && cols > 0 && rows >= 0, "pad_columns: bad shape");
   if (rows == 0) return;
-  pad_columns_kernel<<<elementwise_blocks(rows * padded_cols), kBlockThreads, 0,
-                       context.stream>>>(in, rows, cols, padded_cols, out);
+  pad_columns_kernel<<<elementwise_blocks(rows * padded_cols), kBlockThreads, 0, context.stream>>>(
+      in, rows, cols, padded_cols, out);
   CUDA_CHECK_LAUNCH();
 }
 

@@ -15,7 +15,9 @@
 namespace audiostyle::cuda {
 
 constexpr int kPadElements = 8;
-inline int padded_columns(int cols) { return (cols + kPadElements - 1) / kPadElements * kPadElements; }
+inline int padded_columns(int cols) {
+  return (cols + kPadElements - 1) / kPadElements * kPadElements;
+}
 
 // in [rows, cols] float -> out [rows, padded_cols], zeros in columns [cols, padded_cols)
 void pad_columns(const Context& context, const float* in, int64_t rows, int cols, int padded_cols,

@@ -59,8 +59,8 @@ class CudaBackend final : public Backend {
     cudaStream_t stream = nullptr;
     CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
     stream_.reset(stream);
-    partials_.reset(cuda::device_allocate(sizeof(double) * cuda::kReduceMaxValues *
-                                          cuda::kReduceMaxBlocks));
+    partials_.reset(
+        cuda::device_allocate(sizeof(double) * cuda::kReduceMaxValues * cuda::kReduceMaxBlocks));
     scratch_.reset(cuda::device_allocate(sizeof(double) * cuda::kScratchSlots));
     cublas_workspace_.reset(cuda::device_allocate(kCublasWorkspaceBytes));
     cublasHandle_t handle = nullptr;

@@ -7,7 +7,9 @@
 namespace audiostyle::cuda {
 namespace {
 
-std::string where(const char* file, int line) { return std::string(file) + ":" + std::to_string(line); }
+std::string where(const char* file, int line) {
+  return std::string(file) + ":" + std::to_string(line);
+}
 
 bool sync_after_launch() {
   static const bool enabled = [] {
@@ -25,12 +27,13 @@ void throw_cuda_error(const char* file, int line, const char* expression, cudaEr
 }
 
 void throw_cublas_error(const char* file, int line, const char* expression, cublasStatus_t status) {
-  throw DeviceError(where(file, line) + ": " + expression + " failed: " + cublasGetStatusName(status) +
-                    " (" + cublasGetStatusString(status) + ")");
+  throw DeviceError(where(file, line) + ": " + expression + " failed: " +
+                    cublasGetStatusName(status) + " (" + cublasGetStatusString(status) + ")");
 }
 
 void throw_cufft_error(const char* file, int line, const char* expression, cufftResult status) {
-  throw DeviceError(where(file, line) + ": " + expression + " failed: " + cufft_status_name(status));
+  throw DeviceError(where(file, line) + ": " + expression +
+                    " failed: " + cufft_status_name(status));
 }
 
 void throw_invalid(const char* file, int line, const std::string& what) {
@@ -52,7 +55,8 @@ const char* cufft_status_name(cufftResult status) {
   switch (status) {
     case CUFFT_SUCCESS: return "CUFFT_SUCCESS";
     case CUFFT_INVALID_PLAN: return "CUFFT_INVALID_PLAN (invalid plan handle)";
-    case CUFFT_ALLOC_FAILED: return "CUFFT_ALLOC_FAILED (cuFFT failed to allocate GPU or CPU memory)";
+    case CUFFT_ALLOC_FAILED:
+      return "CUFFT_ALLOC_FAILED (cuFFT failed to allocate GPU or CPU memory)";
     case CUFFT_INVALID_TYPE: return "CUFFT_INVALID_TYPE";
     case CUFFT_INVALID_VALUE: return "CUFFT_INVALID_VALUE (bad pointer or parameter)";
     case CUFFT_INTERNAL_ERROR: return "CUFFT_INTERNAL_ERROR (driver or internal cuFFT error)";
@@ -63,7 +67,8 @@ const char* cufft_status_name(cufftResult status) {
     case CUFFT_INVALID_DEVICE: return "CUFFT_INVALID_DEVICE (plan used on another device)";
     case CUFFT_NO_WORKSPACE: return "CUFFT_NO_WORKSPACE (no work area provided)";
     case CUFFT_NOT_IMPLEMENTED: return "CUFFT_NOT_IMPLEMENTED";
-    case CUFFT_NOT_SUPPORTED: return "CUFFT_NOT_SUPPORTED (operation not supported for the parameters)";
+    case CUFFT_NOT_SUPPORTED:
+      return "CUFFT_NOT_SUPPORTED (operation not supported for the parameters)";
     case CUFFT_MISSING_DEPENDENCY: return "CUFFT_MISSING_DEPENDENCY";
     case CUFFT_NVRTC_FAILURE: return "CUFFT_NVRTC_FAILURE";
     case CUFFT_NVJITLINK_FAILURE: return "CUFFT_NVJITLINK_FAILURE";

@@ -33,24 +33,24 @@ const char* cufft_status_name(cufftResult status);
 
 }  // namespace audiostyle::cuda
 
-#define CUDA_CHECK(expr)                                                               \
-  do {                                                                                 \
-    const cudaError_t as_cuda_status_ = (expr);                                        \
-    if (as_cuda_status_ != cudaSuccess)                                                \
+#define CUDA_CHECK(expr)                                                                \
+  do {                                                                                  \
+    const cudaError_t as_cuda_status_ = (expr);                                         \
+    if (as_cuda_status_ != cudaSuccess)                                                 \
       ::audiostyle::cuda::throw_cuda_error(__FILE__, __LINE__, #expr, as_cuda_status_); \
   } while (0)
 
-#define CUBLAS_CHECK(expr)                                                                 \
-  do {                                                                                     \
-    const cublasStatus_t as_cublas_status_ = (expr);                                       \
-    if (as_cublas_status_ != CUBLAS_STATUS_SUCCESS)                                        \
+#define CUBLAS_CHECK(expr)                                                                  \
+  do {                                                                                      \
+    const cublasStatus_t as_cublas_status_ = (expr);                                        \
+    if (as_cublas_status_ != CUBLAS_STATUS_SUCCESS)                                         \
       ::audiostyle::cuda::throw_cublas_error(__FILE__, __LINE__, #expr, as_cublas_status_); \
   } while (0)
 
-#define CUFFT_CHECK(expr)                                                                \
-  do {                                                                                   \
-    const cufftResult as_cufft_status_ = (expr);                                         \
-    if (as_cufft_status_ != CUFFT_SUCCESS)                                               \
+#define CUFFT_CHECK(expr)                                                                 \
+  do {                                                                                    \
+    const cufftResult as_cufft_status_ = (expr);                                          \
+    if (as_cufft_status_ != CUFFT_SUCCESS)                                                \
       ::audiostyle::cuda::throw_cufft_error(__FILE__, __LINE__, #expr, as_cufft_status_); \
   } while (0)
 

@@ -21,12 +21,12 @@ constexpr int kScratchSlots = 4;        // device doubles for intermediate scala
 struct Context {
   int device = 0;
   cudaStream_t stream = nullptr;
-  cublasHandle_t cublas = nullptr;      // stream and workspace set once
-  double* reduce_partials = nullptr;    // [kReduceMaxValues * kReduceMaxBlocks]
-  double* scratch_slots = nullptr;      // [kScratchSlots]
+  cublasHandle_t cublas = nullptr;    // stream and workspace set once
+  double* reduce_partials = nullptr;  // [kReduceMaxValues * kReduceMaxBlocks]
+  double* scratch_slots = nullptr;    // [kScratchSlots]
 };
 
-// cuda_backend.cu: throws DeviceError when this build's kernels cannot run on the current device.
+// vector_ops.cu: throws DeviceError when this build's kernels cannot run on the current device.
 void check_kernel_image();
 
 // stft.cu (cuFFT R2C/C2R, plans made once)
@@ -59,8 +59,8 @@ void griffinlim_update(const Context& context, const float* rebuilt, float* prev
 // loss.cu
 void style_loss(const Context& context, const float* gram, const float* target, int64_t count,
                 float* error, double* loss);
-void content_loss(const Context& context, const float* features, const float* target,
-                  int64_t count, float alpha, float* grad, double* loss);
+void content_loss(const Context& context, const float* features, const float* target, int64_t count,
+                  float alpha, float* grad, double* loss);
 
 // vector_ops.cu
 void fill(const Context& context, float* x, int64_t count, float value);

@@ -10,9 +10,9 @@ namespace audiostyle::cuda {
 namespace {
 
 int as_int(int64_t value, const char* what) {
-  CUDA_REQUIRE(value >= 0 && value <= INT_MAX,
-               std::string("gemm: ") + what + " = " + std::to_string(value) +
-                   " does not fit cuBLAS's 32-bit int");
+  CUDA_REQUIRE(value >= 0 && value <= INT_MAX, std::string("gemm: ") + what + " = " +
+                                                   std::to_string(value) +
+                                                   " does not fit cuBLAS's 32-bit int");
   return int(value);
 }
 

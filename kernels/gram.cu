@@ -73,9 +73,9 @@ class CudaGram final : public Gram {
  private:
   Context context_;
   Precision precision_;
-  int padded_cols_ = 0;                       // Fp (bf16 only)
-  DeviceArray<__nv_bfloat16> features16_;     // [R, Fp] bf16
-  DeviceArray<__nv_bfloat16> error16_;        // [F, Fp] bf16
+  int padded_cols_ = 0;                    // Fp (bf16 only)
+  DeviceArray<__nv_bfloat16> features16_;  // [R, Fp] bf16
+  DeviceArray<__nv_bfloat16> error16_;     // [F, Fp] bf16
 };
 
 }  // namespace

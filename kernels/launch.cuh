@@ -11,8 +11,8 @@ constexpr int kBlockThreads = 256;
 constexpr int64_t kMaxElementwiseBlocks = 65536;
 
 inline unsigned elementwise_blocks(int64_t count) {
-  return unsigned(std::clamp<int64_t>((count + kBlockThreads - 1) / kBlockThreads, 1,
-                                      kMaxElementwiseBlocks));
+  return unsigned(
+      std::clamp<int64_t>((count + kBlockThreads - 1) / kBlockThreads, 1, kMaxElementwiseBlocks));
 }
 
 __device__ __forceinline__ int64_t first_index() {

@@ -1,7 +1,8 @@
 // L-BFGS on the device (twin of host/cpu/lbfgs.cpp): the curvature test and the two-loop recursion
-// (Nocedal & Wright, Algorithm 7.4) with every decision taken on the device. The host only walks the
-// ring indices (h.newest, h.count are host state); rho, alpha, gamma and each step's coefficient
-// are device doubles, written by the reduction epilogues below and read by the update kernels.
+// (Nocedal & Wright, Algorithm 7.4) with every decision taken on the device. The host only walks
+// the ring indices (h.newest, h.count are host state); rho, alpha, gamma and each step's
+// coefficient are device doubles, written by the reduction epilogues below and read by the update
+// kernels.
 //
 // Ring layout: pair i lives at s + i n, y + i n; the h.count stored pairs are newest, newest - 1,
 // ... (mod capacity). A pair with rho = 0 failed the curvature test and is skipped in both loops
@@ -49,8 +50,8 @@ struct CoefficientEpilogue {
   }
 };
 
-// direction += coefficient * v in double, rounded once (the CPU's float(double(d) + c * double(v)));
-// `sign` = -1 gives the first loop's q -= alpha y. Nothing happens for a skipped pair.
+// direction += coefficient * v in double, rounded once (the CPU's float(double(d) + c *
+// double(v))); `sign` = -1 gives the first loop's q -= alpha y. Nothing happens for a skipped pair.
 __global__ void update_kernel(int64_t n, const double* rho, const double* coefficient, double sign,
                               const float* __restrict__ v, float* __restrict__ direction) {
   if (*rho == 0.0) return;
@@ -97,8 +98,7 @@ void lbfgs_curvature(const Context& context, LbfgsHistory& h) {
   CUDA_CHECK_LAUNCH();
 }
 
-void lbfgs_direction(const Context& context, LbfgsHistory& h, const float* grad,
-                     float* direction) {
+void lbfgs_direction(const Context& context, LbfgsHistory& h, const float* grad, float* direction) {
   check_history(h);
   CUDA_REQUIRE(grad != direction, "lbfgs_direction: grad and direction must not alias");
   const int64_t n = h.n;
@@ -115,7 +115,7 @@ void lbfgs_direction(const Context& context, LbfgsHistory& h, const float* grad,
     const int n_blocks = dot_partials(context, n, s, direction);
     finalize_partials<1>(context, n_blocks, SumCombine{}, AlphaEpilogue{h.rho + i, h.alpha + i});
     update_kernel<<<blocks, kBlockThreads, 0, context.stream>>>(n, h.rho + i, h.alpha + i, -1.0, y,
-                                                                 direction);
+                                                                direction);
     CUDA_CHECK_LAUNCH();
   }
 
@@ -131,7 +131,7 @@ void lbfgs_direction(const Context& context, LbfgsHistory& h, const float* grad,
     finalize_partials<1>(context, n_blocks, SumCombine{},
                          CoefficientEpilogue{h.rho + i, h.alpha + i, coefficient});
     update_kernel<<<blocks, kBlockThreads, 0, context.stream>>>(n, h.rho + i, coefficient, 1.0, s,
-                                                                 direction);
+                                                                direction);
     CUDA_CHECK_LAUNCH();
   }
 

@@ -43,13 +43,13 @@ void style_loss(const Context& context, const float* gram, const float* target, 
                 float* error, double* loss) {
   const int n_blocks = reduce_blocks(count);
   style_loss_kernel<<<n_blocks, kReduceThreads, 0, context.stream>>>(gram, target, count, error,
-                                                                    context.reduce_partials);
+                                                                     context.reduce_partials);
   CUDA_CHECK_LAUNCH();
   finalize_partials<1>(context, n_blocks, SumCombine{}, StoreScaled<1>{loss, 1.0});
 }
 
-void content_loss(const Context& context, const float* features, const float* target,
-                  int64_t count, float alpha, float* grad, double* loss) {
+void content_loss(const Context& context, const float* features, const float* target, int64_t count,
+                  float alpha, float* grad, double* loss) {
   const int n_blocks = reduce_blocks(count);
   content_loss_kernel<<<n_blocks, kReduceThreads, 0, context.stream>>>(
       features, target, count, 2.0f * alpha, grad, context.reduce_partials);

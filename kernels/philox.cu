@@ -1,7 +1,7 @@
 // Philox fills (twin of host/cpu/philox.cpp). Each thread owns one Philox block: the four
-// consecutive elements 4b .. 4b+3 that share counter b (philox.h's index -> counter mapping), so the
-// per-element calls below see the same block and the compiler may share its rounds. Every draw goes
-// through philox.h's own functions, which use only correctly rounded intrinsics: the output is
+// consecutive elements 4b .. 4b+3 that share counter b (philox.h's index -> counter mapping), so
+// the per-element calls below see the same block and the compiler may share its rounds. Every draw
+// goes through philox.h's own functions, which use only correctly rounded intrinsics: the output is
 // bit-identical to the CPU's.
 #include "audiostyle/philox.h"
 #include "kernels/cuda_check.h"

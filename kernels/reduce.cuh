@@ -21,8 +21,8 @@ namespace audiostyle::cuda {
 constexpr int kReduceThreads = 256;  // must stay a power of two (the tree halves it)
 
 inline int reduce_blocks(int64_t count) {
-  return int(std::clamp<int64_t>((count + kReduceThreads - 1) / kReduceThreads, 1,
-                                 kReduceMaxBlocks));
+  return int(
+      std::clamp<int64_t>((count + kReduceThreads - 1) / kReduceThreads, 1, kReduceMaxBlocks));
 }
 
 struct SumCombine {

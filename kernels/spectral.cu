@@ -62,7 +62,7 @@ void log1p_magnitude(const Context& context, const float* spec, int64_t count, f
 void expm1_clamped(const Context& context, const float* x, int64_t count, float* out) {
   if (count <= 0) return;
   expm1_clamped_kernel<<<elementwise_blocks(count), kBlockThreads, 0, context.stream>>>(x, count,
-                                                                                       out);
+                                                                                        out);
   CUDA_CHECK_LAUNCH();
 }
 

@@ -6,12 +6,11 @@
 //
 // Plans: one batched cuFFT R2C and one C2R over all T frames (batch = T), made once here with the
 // 64-bit planner, both on the backend's stream. Frames [T, n_fft] float and bins [T, C] complex are
-// plan scratch; cufftComplex is interleaved (re, im), exactly the [T, C, 2] layout of `spec`, so the
-// R2C writes into the caller's spec directly.
-// The overlap-add is a gather (each output sample sums the <= ceil(n_fft/hop) frames that cover it,
-// in increasing t like the CPU): deterministic, no atomics.
-// The windows and the inverse envelope are computed on the host in double with the CPU's formulas,
-// rounded once to float and uploaded at plan time.
+// plan scratch; cufftComplex is interleaved (re, im), exactly the [T, C, 2] layout of `spec`, so
+// the R2C writes into the caller's spec directly. The overlap-add is a gather (each output sample
+// sums the <= ceil(n_fft/hop) frames that cover it, in increasing t like the CPU): deterministic,
+// no atomics. The windows and the inverse envelope are computed on the host in double with the
+// CPU's formulas, rounded once to float and uploaded at plan time.
 #include <cfloat>
 #include <climits>
 #include <cmath>
@@ -42,6 +41,20 @@ __global__ void frame_kernel(const float* __restrict__ audio, const float* __res
   }
 }
 
+// bins = spec with the imaginary parts of the DC and Nyquist bins zeroed. A real signal's spectrum
+// has none there; numpy's irfft (librosa) and FFTW's c2r (the CPU twin) ignore them, while cuFFT's
+// C2R leaves non-Hermitian input undefined and does let them through. Griffin-Lim's random phases
+// put non-zero values there, so they must go.
+__global__ void hermitian_copy_kernel(const float* __restrict__ spec, int64_t n_frames, int n_bins,
+                                      float* __restrict__ bins) {
+  const int64_t count = n_frames * n_bins * 2;
+  for (int64_t i = first_index(); i < count; i += grid_stride()) {
+    const int64_t bin = (i >> 1) % n_bins;
+    const bool real_only = (i & 1) && (bin == 0 || bin == n_bins - 1);
+    bins[i] = real_only ? 0.f : spec[i];
+  }
+}
+
 // audio[i] = inverse_envelope[i] * sum_t synthesis_window[n] * frames[t, n], n = p - t*hop,
 // p = i + n_fft/2 the padded position; t over the frames with 0 <= n < n_fft.
 __global__ void overlap_add_kernel(const float* __restrict__ frames,
@@ -51,7 +64,8 @@ __global__ void overlap_add_kernel(const float* __restrict__ frames,
                                    float* __restrict__ audio) {
   for (int64_t i = first_index(); i < n_samples; i += grid_stride()) {
     const int64_t p = i + n_fft / 2;
-    const int64_t t_first = p >= n_fft ? (p - n_fft + hop) / hop : 0;  // ceil((p - n_fft + 1) / hop)
+    const int64_t t_first =
+        p >= n_fft ? (p - n_fft + hop) / hop : 0;  // ceil((p - n_fft + 1) / hop)
     const int64_t t_last = min(p / hop, n_frames - 1);
     float sum = 0.f;
     for (int64_t t = t_first; t <= t_last; ++t) {
@@ -142,16 +156,16 @@ class CudaStft final : public Stft {
   }
 
   // spec [T, C, 2] -> audio [n_samples]; spec is left untouched (C2R overwrites its input, so it
-  // transforms a copy).
+  // transforms a copy, made Hermitian-consistent on the way).
   void inverse(const float* spec, float* audio) override {
-    CUDA_CHECK(cudaMemcpyAsync(bins_.get(), spec, bins_.bytes(), cudaMemcpyDeviceToDevice,
-                               context_.stream));
-    CUFFT_CHECK(cufftExecC2R(c2r_.get(), reinterpret_cast<cufftComplex*>(bins_.get()),
-                             frames_.get()));
-    overlap_add_kernel<<<elementwise_blocks(shape_.n_samples), kBlockThreads, 0,
-                         context_.stream>>>(frames_.get(), synthesis_window_.get(),
-                                            inverse_envelope_.get(), shape_.n_samples, n_fft_,
-                                            shape_.hop, n_frames_, audio);
+    hermitian_copy_kernel<<<elementwise_blocks(bins_.size()), kBlockThreads, 0,
+                            context_.stream>>>(spec, n_frames_, n_bins_, bins_.get());
+    CUDA_CHECK_LAUNCH();
+    CUFFT_CHECK(
+        cufftExecC2R(c2r_.get(), reinterpret_cast<cufftComplex*>(bins_.get()), frames_.get()));
+    overlap_add_kernel<<<elementwise_blocks(shape_.n_samples), kBlockThreads, 0, context_.stream>>>(
+        frames_.get(), synthesis_window_.get(), inverse_envelope_.get(), shape_.n_samples, n_fft_,
+        shape_.hop, n_frames_, audio);
     CUDA_CHECK_LAUNCH();
   }
 

@@ -75,7 +75,7 @@ void scale(const Context& context, int64_t count, float a, float* x) {
 int dot_partials(const Context& context, int64_t count, const float* x, const float* y) {
   const int n_blocks = reduce_blocks(count);
   dot_partials_kernel<<<n_blocks, kReduceThreads, 0, context.stream>>>(count, x, y,
-                                                                      context.reduce_partials);
+                                                                       context.reduce_partials);
   CUDA_CHECK_LAUNCH();
   return n_blocks;
 }
@@ -88,7 +88,7 @@ void dot(const Context& context, int64_t count, const float* x, const float* y, 
 void amax(const Context& context, int64_t count, const float* x, double* out) {
   const int n_blocks = reduce_blocks(count);
   amax_partials_kernel<<<n_blocks, kReduceThreads, 0, context.stream>>>(count, x,
-                                                                       context.reduce_partials);
+                                                                        context.reduce_partials);
   CUDA_CHECK_LAUNCH();
   finalize_partials<1>(context, n_blocks, MaxNanCombine{}, StoreScaled<1>{out, 1.0});
 }

@@ -70,7 +70,8 @@ void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) {
     const float* y = h.y + int64_t(i) * n;
     const double alpha = h.rho[i] * dot_double(n, s, direction);
     h.alpha[i] = alpha;
-    for (int64_t j = 0; j < n; ++j) direction[j] = float(double(direction[j]) - alpha * double(y[j]));
+    for (int64_t j = 0; j < n; ++j)
+      direction[j] = float(double(direction[j]) - alpha * double(y[j]));
   }
 
   const double gamma = *h.gamma;

@@ -1,6 +1,6 @@
 // CPU twins of kernels/philox.cu: fill buffers from philox.h's counter-based draws. Element i is a
-// pure function of (i, seed, stream), so the output is bit-identical to the GPU's and independent of
-// how the range is split across threads.
+// pure function of (i, seed, stream), so the output is bit-identical to the GPU's and independent
+// of how the range is split across threads.
 #include <algorithm>
 #include <thread>
 #include <vector>
@@ -27,7 +27,8 @@ void parallel_ranges(int64_t count, const Body& body) {
   std::vector<std::thread> workers;
   workers.reserve(size_t(n_threads - 1));
   for (int64_t k = 1; k < n_threads; ++k) {
-    const int64_t begin = std::min(count, k * per_thread), end = std::min(count, begin + per_thread);
+    const int64_t begin = std::min(count, k * per_thread),
+                  end = std::min(count, begin + per_thread);
     workers.emplace_back([&body, begin, end] { body(begin, end); });
   }
   body(int64_t(0), std::min(count, per_thread));

@@ -12,12 +12,12 @@
 // interface, howmany = block size) plus one plan for the shorter last block, so scratch stays
 // cache-sized whatever the clip length and is allocated once here.
 //
-// Plans use FFTW_ESTIMATE, not FFTW_MEASURE: MEASURE times candidate algorithms at plan time, so the
-// algorithm (and hence the float rounding of every output) can change from one run to the next, and
-// this is the oracle the CUDA backend and the reproducibility tests compare against. Measured on the
-// 2-core dev machine, 10 s at 22.05 kHz, n_fft 2048 / hop 512 (431 frames): ESTIMATE plans in ~4 ms
-// and runs forward/inverse in 1.6 / 1.6 ms; MEASURE plans in ~310 ms and runs in 1.2 / 1.2 ms. The
-// ~0.4 ms per call is not worth a non-deterministic oracle; the STFT is a minor cost on the CPU.
+// Plans use FFTW_ESTIMATE, not FFTW_MEASURE: MEASURE times candidate algorithms at plan time, so
+// the algorithm (and hence the float rounding of every output) can change from one run to the next,
+// and this is the oracle the CUDA backend and the reproducibility tests compare against. Measured on
+// the 2-core dev machine, 10 s at 22.05 kHz, n_fft 2048 / hop 512 (431 frames): ESTIMATE plans in
+// ~4 ms and runs forward / inverse in 1.6 / 1.6 ms; MEASURE plans in ~310 ms and runs in 1.2 / 1.2
+// ms. A deterministic oracle is worth the 0.4 ms; on the CPU the STFT is a minor cost anyway.
 #include <fftw3.h>
 
 #include <algorithm>
@@ -58,6 +58,8 @@ FftwArray<T> fftw_array(size_t count) {
   return FftwArray<T>(ptr);
 }
 
+// One object is not re-entrant (its scratch is shared by forward and inverse); separate objects may
+// run on separate threads.
 class CpuStft final : public Stft {
  public:
   explicit CpuStft(const StftShape& shape) : Stft(shape) {
@@ -98,8 +100,8 @@ class CpuStft final : public Stft {
       inverse_envelope_[i] =
           envelope[i] > double(std::numeric_limits<float>::min()) ? float(1.0 / envelope[i]) : 1.f;
 
-    frames_ = fftw_array<float>(size_t(block_frames_) * size_t(n_fft_));            // [B, n_fft]
-    bins_ = fftw_array<fftwf_complex>(size_t(block_frames_) * size_t(n_bins_));     // [B, C]
+    frames_ = fftw_array<float>(size_t(block_frames_) * size_t(n_fft_));         // [B, n_fft]
+    bins_ = fftw_array<fftwf_complex>(size_t(block_frames_) * size_t(n_bins_));  // [B, C]
 
     full_.make(int(block_frames_), n_fft_, frames_.get(), bins_.get());
     const int tail = int(n_frames_ % block_frames_);
@@ -121,7 +123,8 @@ class CpuStft final : public Stft {
         std::fill(frame + n_hi, frame + n_fft_, 0.f);
       }
       fftwf_execute((count == block_frames_ ? full_ : tail_).r2c);
-      std::memcpy(spec + t0 * n_bins_ * 2, bins_.get(), sizeof(float) * 2 * size_t(count * n_bins_));
+      std::memcpy(spec + t0 * n_bins_ * 2, bins_.get(),
+                  sizeof(float) * 2 * size_t(count * n_bins_));
     }
   }
 
@@ -132,14 +135,16 @@ class CpuStft final : public Stft {
     for (int64_t t0 = 0; t0 < n_frames_; t0 += block_frames_) {
       const int64_t count = std::min(block_frames_, n_frames_ - t0);
       // c2r overwrites its input, and `spec` is the caller's: transform a copy.
-      std::memcpy(bins_.get(), spec + t0 * n_bins_ * 2, sizeof(float) * 2 * size_t(count * n_bins_));
+      std::memcpy(bins_.get(), spec + t0 * n_bins_ * 2,
+                  sizeof(float) * 2 * size_t(count * n_bins_));
       fftwf_execute((count == block_frames_ ? full_ : tail_).c2r);
       for (int64_t b = 0; b < count; ++b) {
         const float* frame = frames_.get() + b * n_fft_;
         const int64_t first = (t0 + b) * hop - n_fft_ / 2;  // output index of tap 0
         const int n_lo = int(std::clamp<int64_t>(-first, 0, n_fft_));
         const int n_hi = int(std::clamp<int64_t>(n_samples - first, n_lo, n_fft_));
-        for (int n = n_lo; n < n_hi; ++n) audio[first + n] += synthesis_window_[size_t(n)] * frame[n];
+        for (int n = n_lo; n < n_hi; ++n)
+          audio[first + n] += synthesis_window_[size_t(n)] * frame[n];
       }
     }
     for (int64_t i = 0; i < n_samples; ++i) audio[i] *= inverse_envelope_[size_t(i)];

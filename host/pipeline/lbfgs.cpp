@@ -4,7 +4,9 @@
 //
 // Iteration k, from the accepted x_k, g_k, f_k (host knows f_k, max|g_k|, ||g_k||^2):
 //   d_k   = -H_k g_k (lbfgs_direction), or -g_k on the first iteration and after a reset
-//   t0    = 1 / ||g_k||_2 for a steepest-descent step (scipy's L-BFGS-B first step), 1 otherwise
+//   t0    = 1 / ||g_k||_2 for a steepest-descent step (scipy's L-BFGS-B first step; scipy tries 1
+//           after a reset, we keep the scaled step there too), 1 otherwise (PyTorch uses
+//           min(1, 1 / sum|g|) for the first step; we follow scipy)
 //   line search along d_k from x_k (x_prev) with trials x = x_k + t d_k
 //   s_k   = t d_k, y_k = g_{k+1} - g_k written straight into ring slot newest + 1, then
 //           lbfgs_curvature sets rho (0 for a pair that fails s.y > eps y.y) and gamma on device.
@@ -14,8 +16,8 @@
 //
 // Stopping, in scipy L-BFGS-B's order after each accepted iteration: iterations >= max_iterations,
 // evaluations >= max_evaluations, max|g| <= gtol (also before the first iteration), then
-// (f_k - f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) <= ftol. A line search that finds no strong Wolfe point
-// (or runs out of the evaluation budget) restores x_k, as L-BFGS-B does, and stops.
+// (f_k - f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) <= ftol. A line search that finds no strong Wolfe
+// point (or runs out of the evaluation budget) restores x_k, as L-BFGS-B does, and stops.
 //
 // Best point: an accepted step satisfies sufficient decrease with g_k.d_k < 0, so f never rises
 // across accepted iterates and the latest accepted x is the best one seen.
@@ -40,7 +42,8 @@ enum : int {
   kSlotSlopeOrigin = 3,  // g_k.d_k: phi'(0), written before the first trial of a search
   kSlotValues = 4,       // the objective's values: f, then what it reports
 };
-// Value slots are sized in the constructor, before the objective is known.
+// Value slots are sized in the constructor, before the objective is known: an objective may report
+// up to this many values (minimize throws otherwise).
 constexpr int kMaxValues = 16;
 
 class Lbfgs final : public Optimizer {

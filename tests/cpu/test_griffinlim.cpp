@@ -57,8 +57,8 @@ double spectral_convergence_db(Stft& stft, const std::vector<float>& audio,
   return 10 * std::log10(slots[0] / slots[1]);
 }
 
-// librosa.griffinlim(magnitude, n_iter, momentum, init="random", length=n_samples), written with the
-// CPU ops the pipeline uses. Returns the spectral convergence of the final estimate.
+// librosa.griffinlim(magnitude, n_iter, momentum, init="random", length=n_samples), written with
+// the CPU ops the pipeline uses. Returns the spectral convergence of the final estimate.
 double griffinlim_db(Stft& stft, const std::vector<float>& magnitude, int n_iter, float momentum,
                      uint64_t seed) {
   const int64_t count = int64_t(magnitude.size());
@@ -97,15 +97,18 @@ TEST_CASE("griffinlim: update matches the librosa formula in double", "[griffinl
     CHECK(std::memcmp(previous.data(), rebuilt.data(), sizeof(float) * rebuilt.size()) == 0);
     double worst_modulus = 0;
     for (int64_t i = 0; i < count; ++i)
-      worst_modulus = std::max(worst_modulus,
-                               std::abs(std::hypot(double(angles[size_t(2 * i)]), double(angles[size_t(2 * i + 1)])) - 1));
+      worst_modulus = std::max(
+          worst_modulus,
+          std::abs(std::hypot(double(angles[size_t(2 * i)]), double(angles[size_t(2 * i + 1)])) -
+                   1));
     INFO("worst | |angle| - 1 | " << worst_modulus);
     CHECK(worst_modulus <= 1e-6);
   }
 }
 
 TEST_CASE("griffinlim: a zero bin stays zero and angles may alias rebuilt", "[griffinlim]") {
-  // rebuilt == m/(1+m) previous makes the difference exactly zero: librosa's +1e-16 gives 0, not NaN.
+  // rebuilt == m/(1+m) previous makes the difference exactly zero: librosa's +1e-16 gives 0, not
+  // NaN.
   float rebuilt[4] = {0.f, 0.f, 3.f, -4.f}, previous[4] = {0.f, 0.f, 0.f, 0.f};
   float angles[4];
   cpu::griffinlim_update(rebuilt, previous, angles, 2, 0.99f);
@@ -125,12 +128,16 @@ TEST_CASE("griffinlim: a zero bin stays zero and angles may alias rebuilt", "[gr
   CHECK(std::memcmp(previous_b.data(), rebuilt_copy.data(), sizeof(float) * 2000) == 0);
 }
 
-TEST_CASE("griffinlim: fast Griffin-Lim converges like librosa and beats plain Griffin-Lim", "[griffinlim]") {
-  // Spectral convergence after 100 iterations on this signal (n_fft 2048, hop 512, 1 s at 22.05 kHz):
+TEST_CASE("griffinlim: fast Griffin-Lim converges like librosa and beats plain Griffin-Lim",
+          "[griffinlim]") {
+  // Spectral convergence after 100 iterations on this signal (n_fft 2048, hop 512, 1 s at 22.05
+  // kHz):
   //   librosa 0.11 (make_golden.py --griffinlim, 50 seeds):
-  //     momentum 0.99: median -37.4 dB, worst -29.5 dB;  momentum 0: median -23.8 dB, worst -16.7 dB
+  //     momentum 0.99: median -37.4 dB, worst -29.5 dB;  momentum 0: median -23.8 dB, worst -16.7
+  //     dB
   //   this loop (150 fresh seeds when the test was written):
-  //     momentum 0.99: median -37.7 dB, worst -29.8 dB;  momentum 0: median -23.9 dB, worst -15.0 dB
+  //     momentum 0.99: median -37.7 dB, worst -29.8 dB;  momentum 0: median -23.9 dB, worst -15.0
+  //     dB
   // Single runs vary by +-8 dB with the random start, so the comparisons use the mean of three
   // seeds (over 50 such triples: fast - plain was -13.9 dB median, -8.5 dB at worst).
   const int sample_rate_hz = 22050;
@@ -140,7 +147,8 @@ TEST_CASE("griffinlim: fast Griffin-Lim converges like librosa and beats plain G
   std::vector<float> spec(size_t(shape.n_frames()) * size_t(shape.n_bins()) * 2);
   stft->forward(audio.data(), spec.data());
   std::vector<float> magnitude(spec.size() / 2);
-  for (size_t i = 0; i < magnitude.size(); ++i) magnitude[i] = std::hypot(spec[2 * i], spec[2 * i + 1]);
+  for (size_t i = 0; i < magnitude.size(); ++i)
+    magnitude[i] = std::hypot(spec[2 * i], spec[2 * i + 1]);
 
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);

@@ -67,7 +67,8 @@ TEST_CASE("philox: fill_normal element i is stddev * philox::normal of i", "[phi
   cpu::fill_normal(out.data(), count, seed, philox::kStreamWeights, stddev);
   int64_t mismatches = 0;
   for (int64_t i = 0; i < count; ++i) {
-    const float expected = philox::fmul(stddev, philox::normal(uint64_t(i), seed, philox::kStreamWeights));
+    const float expected =
+        philox::fmul(stddev, philox::normal(uint64_t(i), seed, philox::kStreamWeights));
     mismatches += std::memcmp(&out[size_t(i)], &expected, sizeof(float)) != 0;
   }
   CHECK(mismatches == 0);
@@ -90,7 +91,8 @@ TEST_CASE("philox: fill_normal element i is stddev * philox::normal of i", "[phi
   }
 }
 
-TEST_CASE("philox: fills are reproducible for a seed and differ across seeds and streams", "[philox]") {
+TEST_CASE("philox: fills are reproducible for a seed and differ across seeds and streams",
+          "[philox]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
   const size_t count = 200'000;
@@ -102,7 +104,8 @@ TEST_CASE("philox: fills are reproducible for a seed and differ across seeds and
   const auto base = fill(seed, philox::kStreamWeights);
   CHECK(same_bits(base, fill(seed, philox::kStreamWeights)));
   CHECK(fraction_equal(base, fill(seed + 1, philox::kStreamWeights)) < 1e-3);
-  CHECK(fraction_equal(base, fill(seed ^ (uint64_t(1) << 40), philox::kStreamWeights)) < 1e-3);  // hi32
+  CHECK(fraction_equal(base, fill(seed ^ (uint64_t(1) << 40), philox::kStreamWeights)) <
+        1e-3);  // hi32
   CHECK(fraction_equal(base, fill(seed, philox::kStreamInit)) < 1e-3);
   CHECK(fraction_equal(base, fill(seed, philox::kStreamPhase)) < 1e-3);
   // Blocks past 2^32 use the high counter word: element 4 * 2^32 is not element 0.
@@ -169,7 +172,9 @@ TEST_CASE("philox: sincos_2pi matches sin and cos of 2 pi t", "[philox]") {
   // Every input uniform_closed0 can produce (k * 2^-24), then arbitrary floats in [0, 1).
   for (uint32_t k = 0; k < (1u << 24); ++k) check(float(k) * 5.9604644775390625e-8f);
   for (float t : test::random_uniform(1'000'000, test::fresh_seed(), 0.f, 1.f)) check(t);
-  for (float t : {0.f, 0.125f, 0.25f, 0.375f, 0.5f, 0.625f, 0.75f, 0.875f, std::nextafter(1.f, 0.f)}) check(t);
+  for (float t :
+       {0.f, 0.125f, 0.25f, 0.375f, 0.5f, 0.625f, 0.75f, 0.875f, std::nextafter(1.f, 0.f)})
+    check(t);
   INFO("sincos_2pi: max abs error sin " << max_sin << ", cos " << max_cos);
   // Measured: 9.1e-8 for both (under one float ulp of 1).
   CHECK(max_sin < 1.2e-7);
@@ -190,7 +195,8 @@ TEST_CASE("philox: fill_phasor gives unit phasors with uniform phase", "[philox]
     const float re = phasors[size_t(2 * i)], im = phasors[size_t(2 * i + 1)];
     float expected_re, expected_im;
     philox::phasor(uint64_t(i), seed, philox::kStreamPhase, expected_re, expected_im);
-    mismatches += re != expected_re || im != expected_im || !std::isfinite(re) || !std::isfinite(im);
+    mismatches +=
+        re != expected_re || im != expected_im || !std::isfinite(re) || !std::isfinite(im);
     worst_modulus = std::max(worst_modulus, std::abs(std::hypot(double(re), double(im)) - 1));
     sum_re += re;
     sum_im += im;

@@ -31,7 +31,8 @@ TEST_CASE("spectral: log1p_magnitude matches log1p(|z|) in double", "[spectral]"
   }
   std::vector<double> ref(kCount);
   for (int64_t i = 0; i < kCount; ++i)
-    ref[size_t(i)] = std::log1p(std::hypot(double(spec[size_t(2 * i)]), double(spec[size_t(2 * i + 1)])));
+    ref[size_t(i)] =
+        std::log1p(std::hypot(double(spec[size_t(2 * i)]), double(spec[size_t(2 * i + 1)])));
   auto out = test::poisoned(kCount);
   cpu::log1p_magnitude(spec.data(), kCount, out.data());
   const double error = test::relative_error(out.data(), ref.data(), kCount);
@@ -45,10 +46,12 @@ TEST_CASE("spectral: log1p_magnitude matches log1p(|z|) in double", "[spectral]"
   CHECK(worst <= 1.2e-7);
 }
 
-TEST_CASE("spectral: log1p_magnitude of the librosa stft matches the librosa log1p(|stft|)", "[spectral][golden]") {
+TEST_CASE("spectral: log1p_magnitude of the librosa stft matches the librosa log1p(|stft|)",
+          "[spectral][golden]") {
   for (const auto& c : test::golden::stft_cases()) {
     INFO(c.name);
-    const auto spec = test::golden::read_f32(c.path(".stft.f32"), test::golden::spec_floats(c.shape));
+    const auto spec =
+        test::golden::read_f32(c.path(".stft.f32"), test::golden::spec_floats(c.shape));
     const auto golden = test::golden::read_f32(c.path(".log1p.f32"), spec.size() / 2);
     auto out = test::poisoned(golden.size());
     cpu::log1p_magnitude(spec.data(), int64_t(golden.size()), out.data());
@@ -63,7 +66,8 @@ TEST_CASE("spectral: expm1_clamped is expm1 clamped at 0", "[spectral]") {
   INFO("seed " << seed);
   const auto x = test::random_uniform(kCount, seed, -3.f, 6.f);
   std::vector<double> ref(kCount);
-  for (int64_t i = 0; i < kCount; ++i) ref[size_t(i)] = std::max(std::expm1(double(x[size_t(i)])), 0.0);
+  for (int64_t i = 0; i < kCount; ++i)
+    ref[size_t(i)] = std::max(std::expm1(double(x[size_t(i)])), 0.0);
   auto out = test::poisoned(kCount);
   cpu::expm1_clamped(x.data(), kCount, out.data());
   const double error = test::relative_error(out.data(), ref.data(), kCount);
@@ -119,14 +123,17 @@ TEST_CASE("spectral: spectral_distance sums (|z| - m)^2 and m^2 in double", "[sp
   const auto magnitude = test::random_uniform(kCount, seed + 1, 0.f, 2.f);
   long double distance = 0, energy = 0;
   for (int64_t i = 0; i < kCount; ++i) {
-    const long double z = std::hypot((long double)spec[size_t(2 * i)], (long double)spec[size_t(2 * i + 1)]);
+    const long double z =
+        std::hypot((long double)spec[size_t(2 * i)], (long double)spec[size_t(2 * i + 1)]);
     const long double d = z - magnitude[size_t(i)];
     distance += d * d;
     energy += (long double)magnitude[size_t(i)] * magnitude[size_t(i)];
   }
-  double slots[2] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  double slots[2] = {std::numeric_limits<double>::quiet_NaN(),
+                     std::numeric_limits<double>::quiet_NaN()};
   cpu::spectral_distance(spec.data(), magnitude.data(), kCount, slots);
-  INFO("distance " << slots[0] << " vs " << double(distance) << ", energy " << slots[1] << " vs " << double(energy));
+  INFO("distance " << slots[0] << " vs " << double(distance) << ", energy " << slots[1] << " vs "
+                   << double(energy));
   CHECK(std::abs(slots[0] - double(distance)) <= 1e-12 * double(distance));
   CHECK(std::abs(slots[1] - double(energy)) <= 1e-12 * double(energy));
 

@@ -93,7 +93,8 @@ TEST_CASE("stft: forward and inverse match librosa golden data", "[stft][golden]
     INFO(c.name << " n_fft " << c.shape.n_fft << " hop " << c.shape.hop << " n_samples "
                 << c.shape.n_samples);
     const auto golden_spec = test::golden::read_f32(c.path(".stft.f32"), spec_floats(c.shape));
-    const auto golden_audio = test::golden::read_f32(c.path(".istft.f32"), size_t(c.shape.n_samples));
+    const auto golden_audio =
+        test::golden::read_f32(c.path(".istft.f32"), size_t(c.shape.n_samples));
     auto stft = cpu::make_stft(c.shape);
 
     // librosa's inverse of the golden spectrogram. For the random spectrograms this also checks
@@ -130,7 +131,8 @@ TEST_CASE("stft: forward matches a direct DFT in double on fresh random signals"
                               {2048, 512, 1},   {2048, 512, 2047}, {16, 4, 1000}};
   for (const auto& shape : shapes) {
     INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
-    const auto audio = test::random_uniform(size_t(shape.n_samples), seed + uint64_t(shape.n_samples));
+    const auto audio =
+        test::random_uniform(size_t(shape.n_samples), seed + uint64_t(shape.n_samples));
     const auto spec = run_forward(shape, audio);
     const auto ref = reference_stft(audio, shape);
     double num = 0, den = 0, worst_frame = 0;
@@ -193,28 +195,35 @@ TEST_CASE("stft: a cosine at bin k peaks at k with magnitude A * sum(w) / 2", "[
     const double phase0 = (k == 0 || k == n_fft / 2) ? 0.0 : theta;
     std::vector<float> audio(size_t(shape.n_samples));
     for (size_t m = 0; m < audio.size(); ++m)
-      audio[m] = float(amplitude * std::cos(2 * kPi * double((int64_t(k) * int64_t(m)) % n_fft) / n_fft + phase0));
+      audio[m] =
+          float(amplitude *
+                std::cos(2 * kPi * double((int64_t(k) * int64_t(m)) % n_fft) / n_fft + phase0));
     const auto spec = run_forward(shape, audio);
     int checked = 0;
     for (int64_t t = 0; t < shape.n_frames(); ++t) {
       if (!interior(shape, t)) continue;
-      const double phi = 2 * kPi * double((int64_t(k) * (t * shape.hop - n_fft / 2)) % n_fft) / n_fft + phase0;
+      const double phi =
+          2 * kPi * double((int64_t(k) * (t * shape.hop - n_fft / 2)) % n_fft) / n_fft + phase0;
       std::vector<Complex> expected(size_t(shape.n_frames()) * size_t(n_bins));
       for (int f = 0; f < n_bins; ++f)
         expected[size_t(t) * size_t(n_bins) + size_t(f)] =
-            amplitude / 2 * (std::polar(1.0, phi) * window_dft(f - k) + std::polar(1.0, -phi) * window_dft(f + k));
+            amplitude / 2 *
+            (std::polar(1.0, phi) * window_dft(f - k) + std::polar(1.0, -phi) * window_dft(f + k));
       const double error = frame_error(spec, expected, t, n_bins);
       INFO("frame " << t << " relative error " << error);
       CHECK(error <= 1e-5);
       int peak = 0;
       for (int f = 1; f < n_bins; ++f) {
-        const size_t a = size_t(t) * size_t(n_bins) + size_t(f), b = size_t(t) * size_t(n_bins) + size_t(peak);
-        if (std::hypot(spec[2 * a], spec[2 * a + 1]) > std::hypot(spec[2 * b], spec[2 * b + 1])) peak = f;
+        const size_t a = size_t(t) * size_t(n_bins) + size_t(f),
+                     b = size_t(t) * size_t(n_bins) + size_t(peak);
+        if (std::hypot(spec[2 * a], spec[2 * a + 1]) > std::hypot(spec[2 * b], spec[2 * b + 1]))
+          peak = f;
       }
       CHECK(peak == k);
       const size_t at = size_t(t) * size_t(n_bins) + size_t(k);
-      const double peak_expected = (k == 0 || k == n_fft / 2) ? amplitude * n_fft / 2 * std::abs(std::cos(phase0))
-                                                              : amplitude * n_fft / 4;
+      const double peak_expected = (k == 0 || k == n_fft / 2)
+                                       ? amplitude * n_fft / 2 * std::abs(std::cos(phase0))
+                                       : amplitude * n_fft / 4;
       CHECK(std::hypot(spec[2 * at], spec[2 * at + 1]) == Approx(peak_expected).epsilon(1e-5));
       ++checked;
     }
@@ -222,7 +231,9 @@ TEST_CASE("stft: a cosine at bin k peaks at k with magnitude A * sum(w) / 2", "[
   }
 }
 
-TEST_CASE("stft: a Dirac gives the window tap times a linear phase in every frame including padded ones", "[stft]") {
+TEST_CASE(
+    "stft: a Dirac gives the window tap times a linear phase in every frame including padded ones",
+    "[stft]") {
   const StftShape shape{256, 64, 1000};
   const int n_fft = shape.n_fft, n_bins = shape.n_bins();
   for (int64_t position : {int64_t(0), int64_t(5), int64_t(500), shape.n_samples - 1}) {

@@ -4,9 +4,9 @@
 Writes, for each case listed in stft_cases.txt (one line: name kind n_fft hop n_samples):
   <name>.signal.f32  [n_samples]   float32 input signal                      (kind "signal" only)
   <name>.stft.f32    [T, C, 2]     librosa.stft(signal) (complex64), frames outer, bins contiguous;
-                                   for kind "spectrogram" a random complex spectrogram instead, which
-                                   no signal has (as in Griffin-Lim), with non-zero imaginary parts at
-                                   DC and Nyquist that the inverse real FFT must ignore
+                                   for kind "spectrogram" a random complex spectrogram instead,
+                                   which no signal has (as in Griffin-Lim), with non-zero imaginary
+                                   parts at DC and Nyquist that the inverse real FFT must ignore
   <name>.istft.f32   [n_samples]   librosa.istft(stft, length=n_samples)
   <name>.log1p.f32   [T, C]        np.log1p(np.abs(stft))
 all raw little-endian float32, T = 1 + n_samples // hop, C = n_fft // 2 + 1.
@@ -35,7 +35,8 @@ def noise(n_samples):
 
 def chirp(n_samples):
     t = np.arange(n_samples) / SAMPLE_RATE_HZ
-    y = 0.5 * scipy.signal.chirp(t, f0=50.0, t1=t[-1], f1=0.45 * SAMPLE_RATE_HZ, method="logarithmic")
+    y = 0.5 * scipy.signal.chirp(t, f0=50.0, t1=t[-1], f1=0.45 * SAMPLE_RATE_HZ,
+                                 method="logarithmic")
     return y.astype(np.float32)
 
 
@@ -108,12 +109,13 @@ def make_stft_golden():
 
 
 def harmonic_signal(n_samples):
-    """The Griffin-Lim test signal (tests/cpu/test_griffinlim.cpp builds the same one): 220 Hz with 8
-    harmonics of amplitude 0.5/h, 5 Hz vibrato of +-1%, under a Hann fade in/out, in double then
+    """The Griffin-Lim test signal (tests/cpu/test_griffinlim.cpp builds the same one): 220 Hz with
+    8 harmonics of amplitude 0.5/h, 5 Hz vibrato of +-1%, under a Hann fade in/out, in double then
     rounded to float32."""
     t = np.arange(n_samples, dtype=np.float64) / SAMPLE_RATE_HZ
     f0_hz, depth, rate_hz = 220.0, 0.01, 5.0
-    phase = 2 * np.pi * f0_hz * (t + depth * (1 - np.cos(2 * np.pi * rate_hz * t)) / (2 * np.pi * rate_hz))
+    vibrato = depth * (1 - np.cos(2 * np.pi * rate_hz * t)) / (2 * np.pi * rate_hz)
+    phase = 2 * np.pi * f0_hz * (t + vibrato)
     y = sum((0.5 / h) * np.sin(h * phase) for h in range(1, 9))
     fade = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_samples) / n_samples)
     return (fade * y).astype(np.float32)

@@ -3,7 +3,6 @@
 // The backward pass is given the CPU's features on both backends, so the ReLU mask is identical and
 // the comparison isolates the GEMMs (bf16 features would flip the mask of near-zero elements).
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "tests/gpu/test_twins.h"

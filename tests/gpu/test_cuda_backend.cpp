@@ -1,6 +1,5 @@
 // The CUDA backend's device listing, memory transfers and out-of-memory error.
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <string>
 

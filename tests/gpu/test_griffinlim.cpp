@@ -2,7 +2,6 @@
 // Griffin-Lim loop (STFT, ISTFT, update) from the same Philox phase whose final spectral
 // convergence must agree within 0.1 dB.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "audiostyle/philox.h"

@@ -1,9 +1,8 @@
 // The device-side L-BFGS ops against the CPU twins: the curvature test after each pushed pair (one
 // of them with negative curvature, so rho = 0 and it must be skipped) and the two-loop direction,
 // as the ring fills and wraps.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "tests/gpu/test_twins.h"
 
@@ -14,8 +13,11 @@ namespace {
 // An LbfgsHistory with its arrays in one backend's memory.
 struct History {
   History(Backend& backend, int capacity, int64_t n)
-      : s(backend, capacity * n), y(backend, capacity * n), rho(backend, capacity),
-        alpha(backend, capacity), gamma(backend, 1) {
+      : s(backend, capacity * n),
+        y(backend, capacity * n),
+        rho(backend, capacity),
+        alpha(backend, capacity),
+        gamma(backend, 1) {
     rho.upload(std::vector<double>(size_t(capacity), 0.0));
     alpha.upload(std::vector<double>(size_t(capacity), 0.0));
     gamma.upload({1.0});
@@ -45,7 +47,8 @@ TEST_CASE("gpu: lbfgs_curvature and lbfgs_direction match the CPU as the ring wr
     const auto s = test::random_normal(size_t(n), seed + 2 * pair);
     auto y = test::random_normal(size_t(n), seed + 2 * pair + 1, 0.3f);
     // y = 0.7 s + noise has s.y > 0; pair 2 has y = -s and fails the curvature test.
-    for (int64_t j = 0; j < n; ++j) y[size_t(j)] = pair == 2 ? -s[size_t(j)] : 0.7f * s[size_t(j)] + y[size_t(j)];
+    for (int64_t j = 0; j < n; ++j)
+      y[size_t(j)] = pair == 2 ? -s[size_t(j)] : 0.7f * s[size_t(j)] + y[size_t(j)];
     std::vector<double> rho[2], gamma[2], alpha[2];
     std::vector<float> direction[2];
     for (int b = 0; b < 2; ++b) {
@@ -64,12 +67,14 @@ TEST_CASE("gpu: lbfgs_curvature and lbfgs_direction match the CPU as the ring wr
       alpha[b] = history[b].alpha.download();
       direction[b] = direction_b.download();
     }
-    CHECK(test::relative_error(rho[1], rho[0]) <= test::kReductionTolerance);
+    CHECK(test::relative_error_double(rho[1], rho[0]) <= test::kReductionTolerance);
     CHECK(test::relative_scalar_error(gamma[1][0], gamma[0][0]) <= test::kReductionTolerance);
-    CHECK(test::relative_error(alpha[1], alpha[0]) <= test::kFp32Tolerance);
+    CHECK(test::relative_error_double(alpha[1], alpha[0]) <= test::kFp32Tolerance);
     const int newest = history[0].h.newest;
-    if (pair == 2) CHECK(rho[1][size_t(newest)] == 0.0);
-    else CHECK(rho[1][size_t(newest)] > 0.0);
+    if (pair == 2)
+      CHECK(rho[1][size_t(newest)] == 0.0);
+    else
+      CHECK(rho[1][size_t(newest)] > 0.0);
     const double direction_error = test::relative_error(direction[1], direction[0]);
     INFO("direction relative error " << direction_error);
     CHECK(direction_error <= test::kFp32Tolerance);

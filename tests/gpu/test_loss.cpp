@@ -29,7 +29,8 @@ TEST_CASE("gpu: style_loss matches the CPU, also with error aliasing gram", "[lo
         loss[b] = loss_b.download()[0];
       }
       const double error_error = test::relative_error(error[1], error[0]);
-      INFO("error relative error " << error_error << ", loss cpu " << loss[0] << " gpu " << loss[1]);
+      INFO("error relative error " << error_error << ", loss cpu " << loss[0] << " gpu "
+                                   << loss[1]);
       CHECK(error_error <= test::kFp32Tolerance);
       CHECK(test::relative_scalar_error(loss[1], loss[0]) <= test::kReductionTolerance);
     }

@@ -1,6 +1,5 @@
 // Philox fills on the GPU are bit-identical to the CPU's (philox.h's contract), tails included.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstring>
 

@@ -56,8 +56,8 @@ TEST_CASE("gpu: spectral_distance matches the CPU", "[spectral]") {
       backends[b]->spectral_distance(spec_b.get(), magnitude_b.get(), count, slots_b.get());
       slots[b] = slots_b.download();
     }
-    INFO("distance cpu " << slots[0][0] << " gpu " << slots[1][0] << ", energy cpu "
-                         << slots[0][1] << " gpu " << slots[1][1]);
+    INFO("distance cpu " << slots[0][0] << " gpu " << slots[1][0] << ", energy cpu " << slots[0][1]
+                         << " gpu " << slots[1][1]);
     CHECK(test::relative_scalar_error(slots[1][0], slots[0][0]) <= test::kReductionTolerance);
     CHECK(test::relative_scalar_error(slots[1][1], slots[0][1]) <= test::kReductionTolerance);
   }

@@ -2,7 +2,6 @@
 // inputs; outputs start poisoned (NaN) so an element an op never wrote fails the comparison.
 #pragma once
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -38,7 +37,8 @@ inline double relative_scalar_error(double out, double ref) {
   return ref != 0 ? std::fabs(out - ref) / std::fabs(ref) : std::fabs(out);
 }
 
-inline double relative_error(const std::vector<double>& out, const std::vector<double>& ref) {
+inline double relative_error_double(const std::vector<double>& out,
+                                    const std::vector<double>& ref) {
   double num = 0, den = 0;
   if (out.size() != ref.size()) return std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < out.size(); ++i) {

@@ -1,6 +1,5 @@
 // The optimisers' vector ops on the GPU against the CPU twins.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 

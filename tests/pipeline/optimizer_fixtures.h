@@ -44,7 +44,8 @@ class HostObjective final : public Objective {
     // Extra values split f into parts the way the style-transfer loss reports content and style.
     std::vector<double> reported(size_t(value_count_), 0.0);
     reported[0] = record.f;
-    for (int part = 1; part < value_count_; ++part) reported[size_t(part)] = record.f / (value_count_ - 1);
+    for (int part = 1; part < value_count_; ++part)
+      reported[size_t(part)] = record.f / (value_count_ - 1);
     io_.upload(values, reported.data(), sizeof(double) * reported.size());
     records.push_back(std::move(record));
   }
@@ -75,7 +76,8 @@ inline double rosenbrock(const std::vector<double>& x, std::vector<double>& g) {
 struct Quadratic {
   explicit Quadratic(int64_t n, uint64_t seed)
       : curvature(size_t(n)), centre(random_uniform(size_t(n), seed, -2.f, 2.f)) {
-    for (int64_t i = 0; i < n; ++i) curvature[size_t(i)] = std::pow(100.0, double(i) / double(n - 1));
+    for (int64_t i = 0; i < n; ++i)
+      curvature[size_t(i)] = std::pow(100.0, double(i) / double(n - 1));
   }
   double operator()(const std::vector<double>& x, std::vector<double>& g) const {
     double f = 0;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "audiostyle/errors.h"
 #include "host/cpu/cpu_ops.h"
@@ -37,7 +38,7 @@ double displacement_error(const std::vector<float>& out, const std::vector<float
                           const std::vector<double>& ref) {
   double num = 0, den = 0;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (!std::isfinite(out[i])) return INFINITY;
+    if (!std::isfinite(out[i])) return std::numeric_limits<double>::infinity();
     const double moved = double(out[i]) - start[i], ref_moved = ref[i] - start[i];
     num += (moved - ref_moved) * (moved - ref_moved);
     den += ref_moved * ref_moved;
@@ -73,7 +74,8 @@ TEST_CASE("adam_step matches the double-precision update", "[cpu][adam]") {
   SECTION("a late step from random moments") {
     const std::vector<float> x0 = random_uniform(n, seed, -2.f, 2.f);
     const std::vector<float> g = random_normal(n, seed + 1);
-    std::vector<float> m = random_normal(n, seed + 2, 0.1f), v = random_uniform(n, seed + 3, 1e-4f, 1.f);
+    std::vector<float> m = random_normal(n, seed + 2, 0.1f);
+    std::vector<float> v = random_uniform(n, seed + 3, 1e-4f, 1.f);
     std::vector<double> x_ref = widen(x0), m_ref = widen(m), v_ref = widen(v);
     std::vector<float> x = x0;
     cpu::adam_step(int64_t(n), x.data(), g.data(), m.data(), v.data(), options.learning_rate,
@@ -191,9 +193,8 @@ TEST_CASE("Adam reads one download per evaluation and allocates nothing in minim
   auto optimizer = make_adam(counting, 2, options);
   CHECK(counting.allocated_bytes >= optimizer->state_bytes());
   counting.allocations = counting.downloads = counting.uploads = 0;
-  const OptimizerResult result = optimizer->minimize(objective, x.get(), [](const IterationReport& r) {
-    REQUIRE(r.values.size() == 3);
-  });
+  const OptimizerResult result = optimizer->minimize(
+      objective, x.get(), [](const IterationReport& r) { REQUIRE(r.values.size() == 3); });
   CHECK(counting.downloads == result.evaluations);
   CHECK(counting.allocations == 0);
   CHECK(counting.uploads == 0);

@@ -50,12 +50,14 @@ Run run_lbfgs(Backend& backend, HostObjective& objective, const std::vector<floa
 // tested them on t d; the test sees the step x_{k+1} - x_k actually taken in float, which differs
 // from t d by float rounding of t, t d_i and x_i + t d_i. `slack` bounds what that rounding can
 // do to g.s, so a real violation still fails.
-void check_strong_wolfe(const Run& run, const HostObjective& objective, const LbfgsOptions& options) {
+void check_strong_wolfe(const Run& run, const HostObjective& objective,
+                        const LbfgsOptions& options) {
   const auto slack = [](const std::vector<double>& g, const std::vector<double>& x0,
                         const std::vector<double>& x1) {
     double bound = 0;
     for (size_t i = 0; i < g.size(); ++i)
-      bound += std::fabs(g[i]) * 0x1p-23 * (std::fabs(x1[i] - x0[i]) + std::fabs(x0[i]) + std::fabs(x1[i]));
+      bound += std::fabs(g[i]) * 0x1p-23 *
+               (std::fabs(x1[i] - x0[i]) + std::fabs(x0[i]) + std::fabs(x1[i]));
     return bound;
   };
   int violations = 0;
