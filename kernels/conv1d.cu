@@ -1,14 +1,28 @@
 // 1D convolution over time, VALID, no bias, ReLU (twin of host/cpu/conv1d.cpp), as K shifted GEMMs
-// on cuBLAS over a column-padded layout (kernels/convert.h): C -> Cp = padded_columns(C).
+// on cuBLAS over a column-padded layout (kernels/convert.h): C -> Cp = padded_columns(C), batched
+// over B independent items (stereo channels, segments).
 //
 //   set_weights:    W [F, K, C] -> Wp [F, K, Cp] in the operand type (float, or bf16), once.
-//   forward_relu:   x [T, C] -> xp [T, Cp]; A [T', F] = sum_k xp[k:k+T', :] Wp_k^T; A = relu(A)
-//   backward_input: dA *= (A > 0); dXp [T, Cp] = 0; dXp[k:k+T', :] += dA Wp_k; dX = dXp[:, :C]
-// with Wp_k = Wp + k*Cp: the [F, Cp] matrix of tap k, leading dimension K*Cp, and xp + k*Cp: rows
-// k .. k+T'-1 of xp, the [T', Cp] matrix with leading dimension Cp (no im2col copy).
+//   forward_relu:   x [B, T, C] -> xp [B, T, Cp]; A_b [T', F] = sum_k xp_b[k:k+T', :] Wp_k^T;
+//                   A = relu(A)
+//   backward_input: dA *= (A > 0); dXp [B, T, Cp] = 0; dXp_b[k:k+T', :] += dA_b Wp_k;
+//                   dX = dXp[:, :, :C]
+// with Wp_k = Wp + k*Cp: the [F, Cp] matrix of tap k, leading dimension K*Cp, and xp_b + k*Cp: rows
+// k .. k+T'-1 of item b, the [T', Cp] matrix with leading dimension Cp (no im2col copy).
+//
+// Batching: each tap is one cublasGemmStridedBatchedEx over the B items (kernels/gemm.h), with
+// batch strides T*Cp for xp and dXp, T'*F for A and dA, and 0 for Wp (one weight matrix shared by
+// every item, never copied). Chosen over a host loop of B plain GEMMs because it issues K launches
+// instead of B*K, and a short item (a segment of a long input, small T') is a thin GEMM that alone
+// leaves most of the GPU idle; a batch of them fills it. Chosen over folding B into the row
+// dimension (one GEMM over the [B*T, Cp] rows) because that would compute K-1 windows per item that
+// straddle two items and leave them as junk rows inside A, needing a compaction pass (and a
+// scatter in the backward). Items never share output rows, so the batch has no write overlap; the
+// taps of one item do overlap in the backward, and they stay serialised as successive launches on
+// the stream. B = 1 issues the plain cublasGemmEx (gemm_strided_batched), as before batching.
 //
 // Row-major -> cuBLAS column-major (kernels/gemm.h: a row-major [r, c] matrix is the column-major
-// [c, r] one with the same leading dimension):
+// [c, r] one with the same leading dimension), per item b:
 //   forward, per tap: row-major A [T', F] += X_k [T', Cp] W_k^T [Cp, F]
 //     column-major A^T [F, T'] = W_k [F, Cp] X_k^T [Cp, T']
 //     cuBLAS sees W_k as column-major [Cp, F] (ld K*Cp) -> op_a = T; X_k as [Cp, T'] (ld Cp) ->
@@ -29,10 +43,14 @@
 // column-major [3, 1] (op N), dA as column-major [1, 2] with ld 1: (1), (2).
 //   C [3, 2] = (1, 0, -1) [1 2] = columns (1, 0, -1) and (2, 0, -2), stored with ldc = 3 as
 //   1 0 -1 2 0 -2: row-major dX [2, 3] = [[1, 0, -1], [2, 0, -2]] = dA W. Correct.
+// The batch adds only the item offsets: with B = 2 and T = 2 the second item's X starts at element
+// T*Cp = 6 of xp and its A at T'*F = 2 of A, exactly the strides passed.
 //
+// Padding and unpadding treat x [B, T, C] as the row-major [B*T, C] matrix: every row is padded on
+// its own, so the batch needs nothing more there.
 // ReLU: a small element-wise kernel after the last tap's GEMM, chosen for being obviously correct.
-// A cuBLASLt RELU epilogue on the last GEMM would save its one read and write of A (7 MB at the
-// reference shape, against 11 GEMMs that each read and write A as C).
+// A cuBLASLt RELU epilogue on the last GEMM would save its one read and write of A (7 MB per item
+// at the reference shape, against 11 GEMMs that each read and write A as C).
 // bf16: x and dA are converted into plan scratch per call (the mask fused into dA's conversion);
 // GEMMs accumulate in fp32 and write fp32 A and dXp.
 #include <cuda_bf16.h>
@@ -78,15 +96,16 @@ class CudaConv1d final : public Conv1d {
     CUDA_REQUIRE(shape.n_channels > 0 && shape.n_filters > 0 && shape.kernel_width > 0,
                  "conv1d: channels, filters and kernel width must be positive");
     CUDA_REQUIRE(shape.out_frames() >= 1, "conv1d: fewer frames than the kernel width");
+    CUDA_REQUIRE(shape.n_batch >= 1, "conv1d: batch must be >= 1");
     padded_channels_ = padded_columns(shape.n_channels);
-    const int64_t T = shape.n_frames, out_frames = shape.out_frames();
+    const int64_t B = shape.n_batch, T = shape.n_frames, out_frames = shape.out_frames();
     const int64_t F = shape.n_filters, K = shape.kernel_width;
     const int64_t weight_count = F * K * padded_channels_;
-    const int64_t input_count = T * padded_channels_;
+    const int64_t input_count = B * T * padded_channels_;  // every item's padded input
     if (precision_ == Precision::bf16) {
       weights16_ = DeviceArray<__nv_bfloat16>(weight_count);
       input16_ = DeviceArray<__nv_bfloat16>(input_count);
-      grad_features16_ = DeviceArray<__nv_bfloat16>(out_frames * F);
+      grad_features16_ = DeviceArray<__nv_bfloat16>(B * out_frames * F);
     } else {
       weights32_ = DeviceArray<float>(weight_count);
       input32_ = DeviceArray<float>(input_count);
@@ -106,39 +125,42 @@ class CudaConv1d final : public Conv1d {
     weights_set_ = true;
   }
 
-  // x [T, C] -> A [T', F]
+  // x [B, T, C] -> A [B, T', F]
   void forward_relu(const float* x, float* features) override {
     CUDA_REQUIRE(weights_set_, "conv1d: set_weights was not called");
     const ConvShape& s = shape_;
     const int64_t Cp = padded_channels_, F = s.n_filters, K = s.kernel_width;
-    const int64_t out_frames = s.out_frames();
+    const int64_t T = s.n_frames, out_frames = s.out_frames();
+    const int64_t input_rows = s.n_batch * T;
     const void* input = nullptr;
     const void* weights = nullptr;
     if (precision_ == Precision::bf16) {
-      pad_columns(context_, x, s.n_frames, s.n_channels, padded_channels_, input16_.get());
+      pad_columns(context_, x, input_rows, s.n_channels, padded_channels_, input16_.get());
       input = input16_.get();
       weights = weights16_.get();
     } else {
-      pad_columns(context_, x, s.n_frames, s.n_channels, padded_channels_, input32_.get());
+      pad_columns(context_, x, input_rows, s.n_channels, padded_channels_, input32_.get());
       input = input32_.get();
       weights = weights32_.get();
     }
+    // Batch strides: Wp shared (0), xp_b = xp + b*T*Cp, A_b = A + b*T'*F.
     for (int64_t k = 0; k < K; ++k)
-      gemm(context_, precision_, CUBLAS_OP_T, CUBLAS_OP_N, F, out_frames, Cp, 1.0f,
-           operand(weights, k * Cp), K * Cp, operand(input, k * Cp), Cp, k == 0 ? 0.0f : 1.0f,
-           features, F);
-    const int64_t count = out_frames * F;
+      gemm_strided_batched(context_, precision_, CUBLAS_OP_T, CUBLAS_OP_N, F, out_frames, Cp,
+                           1.0f, operand(weights, k * Cp), K * Cp, 0, operand(input, k * Cp), Cp,
+                           T * Cp, k == 0 ? 0.0f : 1.0f, features, F, out_frames * F,
+                           s.n_batch);
+    const int64_t count = s.n_batch * out_frames * F;
     relu_kernel<<<elementwise_blocks(count), kBlockThreads, 0, context_.stream>>>(count, features);
     CUDA_CHECK_LAUNCH();
   }
 
-  // dA [T', F] (masked in place for fp32/tf32), A [T', F] -> dX [T, C]
+  // dA [B, T', F] (masked in place for fp32/tf32), A [B, T', F] -> dX [B, T, C]
   void backward_input(float* grad_features, const float* features, float* grad_x) override {
     CUDA_REQUIRE(weights_set_, "conv1d: set_weights was not called");
     const ConvShape& s = shape_;
     const int64_t Cp = padded_channels_, F = s.n_filters, K = s.kernel_width;
-    const int64_t out_frames = s.out_frames();
-    const int64_t count = out_frames * F;
+    const int64_t T = s.n_frames, out_frames = s.out_frames();
+    const int64_t count = s.n_batch * out_frames * F;
     const void* grad = nullptr;
     const void* weights = nullptr;
     if (precision_ == Precision::bf16) {
@@ -156,11 +178,13 @@ class CudaConv1d final : public Conv1d {
     }
     CUDA_CHECK(
         cudaMemsetAsync(grad_input_padded_.get(), 0, grad_input_padded_.bytes(), context_.stream));
+    // Batch strides: Wp shared (0), dA_b = dA + b*T'*F, dXp_b = dXp + b*T*Cp.
     for (int64_t k = 0; k < K; ++k)
-      gemm(context_, precision_, CUBLAS_OP_N, CUBLAS_OP_N, Cp, out_frames, F, 1.0f,
-           operand(weights, k * Cp), K * Cp, grad, F, 1.0f, grad_input_padded_.get() + k * Cp, Cp);
-    unpad_columns(context_, grad_input_padded_.get(), s.n_frames, padded_channels_, s.n_channels,
-                  grad_x);
+      gemm_strided_batched(context_, precision_, CUBLAS_OP_N, CUBLAS_OP_N, Cp, out_frames, F,
+                           1.0f, operand(weights, k * Cp), K * Cp, 0, grad, F, out_frames * F,
+                           1.0f, grad_input_padded_.get() + k * Cp, Cp, T * Cp, s.n_batch);
+    unpad_columns(context_, grad_input_padded_.get(), s.n_batch * T, padded_channels_,
+                  s.n_channels, grad_x);
   }
 
   size_t workspace_bytes() const override {
@@ -169,7 +193,11 @@ class CudaConv1d final : public Conv1d {
   }
 
   std::string algorithm() const override {
-    return std::string("cublasGemmEx ") + precision_name(precision_) + ", " +
+    const std::string gemm_name = shape_.n_batch > 1
+                                      ? "cublasGemmStridedBatchedEx (batch " +
+                                            std::to_string(shape_.n_batch) + ") "
+                                      : std::string("cublasGemmEx ");
+    return gemm_name + precision_name(precision_) + ", " +
            std::to_string(shape_.kernel_width) + " shifted taps, channels padded " +
            std::to_string(shape_.n_channels) + " -> " + std::to_string(padded_channels_) +
            ", ReLU kernel";
@@ -186,11 +214,11 @@ class CudaConv1d final : public Conv1d {
   int padded_channels_ = 0;  // Cp
   bool weights_set_ = false;
   DeviceArray<float> weights32_;                // [F, K, Cp] fp32/tf32
-  DeviceArray<float> input32_;                  // [T, Cp] fp32/tf32
+  DeviceArray<float> input32_;                  // [B, T, Cp] fp32/tf32
   DeviceArray<__nv_bfloat16> weights16_;        // [F, K, Cp] bf16
-  DeviceArray<__nv_bfloat16> input16_;          // [T, Cp] bf16
-  DeviceArray<__nv_bfloat16> grad_features16_;  // [T', F] bf16, masked
-  DeviceArray<float> grad_input_padded_;        // [T, Cp]
+  DeviceArray<__nv_bfloat16> input16_;          // [B, T, Cp] bf16
+  DeviceArray<__nv_bfloat16> grad_features16_;  // [B, T', F] bf16, masked
+  DeviceArray<float> grad_input_padded_;        // [B, T, Cp]
 };
 
 }  // namespace

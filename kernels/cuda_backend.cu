@@ -120,9 +120,11 @@ class CudaBackend final : public Backend {
   std::unique_ptr<Conv1d> make_conv1d(const ConvShape& shape, Precision precision) override {
     return cuda::make_conv1d(context_, shape, precision);
   }
-  std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision) override {
-    return cuda::make_gram(context_, rows, cols, precision);
+  std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision,
+                                  int batch) override {
+    return cuda::make_gram(context_, rows, cols, precision, batch);
   }
+  std::unique_ptr<Timer> make_timer() override { return cuda::make_timer(context_); }
 
   // --- Random ----------------------------------------------------------------------------------
   void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream,
@@ -154,9 +156,9 @@ class CudaBackend final : public Backend {
   }
 
   // --- Losses ----------------------------------------------------------------------------------
-  void style_loss(const float* gram, const float* target, int64_t count, float* error,
+  void style_loss(const float* gram, const float* target, int64_t count, int batch, float* error,
                   double* loss) override {
-    cuda::style_loss(context_, gram, target, count, error, loss);
+    cuda::style_loss(context_, gram, target, count, batch, error, loss);
   }
   void content_loss(const float* features, const float* target, int64_t count, float alpha,
                     float* grad, double* loss) override {

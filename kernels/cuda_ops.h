@@ -31,12 +31,14 @@ void check_kernel_image();
 
 // stft.cu (cuFFT R2C/C2R, plans made once)
 std::unique_ptr<Stft> make_stft(const Context& context, const StftShape& shape);
-// conv1d.cu (cuBLAS: K shifted GEMMs)
+// conv1d.cu (cuBLAS: K shifted GEMMs, each strided-batched over the items)
 std::unique_ptr<Conv1d> make_conv1d(const Context& context, const ConvShape& shape,
                                     Precision precision);
-// gram.cu (cuBLAS)
-std::unique_ptr<Gram> make_gram(const Context& context, int64_t rows, int cols,
-                                Precision precision);
+// gram.cu (cuBLAS, strided-batched over the items)
+std::unique_ptr<Gram> make_gram(const Context& context, int64_t rows, int cols, Precision precision,
+                                int batch);
+// timer.cpp (a cudaEvent pair on the context's stream)
+std::unique_ptr<Timer> make_timer(const Context& context);
 
 // philox.cu
 void fill_normal(const Context& context, float* out, int64_t count, uint64_t seed, uint32_t stream,
@@ -57,8 +59,9 @@ void griffinlim_update(const Context& context, const float* rebuilt, float* prev
                        int64_t count, float momentum);
 
 // loss.cu
+// style_loss: gram, error [batch, count], target [count] broadcast to every item
 void style_loss(const Context& context, const float* gram, const float* target, int64_t count,
-                float* error, double* loss);
+                int batch, float* error, double* loss);
 void content_loss(const Context& context, const float* features, const float* target, int64_t count,
                   float alpha, float* grad, double* loss);
 

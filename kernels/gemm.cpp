@@ -1,4 +1,5 @@
-// cublasGemmEx with the precision's operand and compute types (kernels/gemm.h).
+// cublasGemmEx and cublasGemmStridedBatchedEx with the precision's operand and compute types
+// (kernels/gemm.h).
 #include "kernels/gemm.h"
 
 #include <climits>
@@ -14,6 +15,14 @@ int as_int(int64_t value, const char* what) {
                                                    std::to_string(value) +
                                                    " does not fit cuBLAS's 32-bit int");
   return int(value);
+}
+
+cudaDataType operand_type(Precision precision) {
+  return precision == Precision::bf16 ? CUDA_R_16BF : CUDA_R_32F;
+}
+
+cublasComputeType_t compute_type(Precision precision) {
+  return precision == Precision::tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
 }
 
 }  // namespace
@@ -32,13 +41,28 @@ size_t operand_bytes(Precision precision) { return precision == Precision::bf16 
 void gemm(const Context& context, Precision precision, cublasOperation_t op_a,
           cublasOperation_t op_b, int64_t m, int64_t n, int64_t k, float alpha, const void* a,
           int64_t lda, const void* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  const cudaDataType operand_type = precision == Precision::bf16 ? CUDA_R_16BF : CUDA_R_32F;
-  const cublasComputeType_t compute_type =
-      precision == Precision::tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   CUBLAS_CHECK(cublasGemmEx(context.cublas, op_a, op_b, as_int(m, "m"), as_int(n, "n"),
-                            as_int(k, "k"), &alpha, a, operand_type, as_int(lda, "lda"), b,
-                            operand_type, as_int(ldb, "ldb"), &beta, c, CUDA_R_32F,
-                            as_int(ldc, "ldc"), compute_type, CUBLAS_GEMM_DEFAULT));
+                            as_int(k, "k"), &alpha, a, operand_type(precision), as_int(lda, "lda"),
+                            b, operand_type(precision), as_int(ldb, "ldb"), &beta, c, CUDA_R_32F,
+                            as_int(ldc, "ldc"), compute_type(precision), CUBLAS_GEMM_DEFAULT));
+}
+
+void gemm_strided_batched(const Context& context, Precision precision, cublasOperation_t op_a,
+                          cublasOperation_t op_b, int64_t m, int64_t n, int64_t k, float alpha,
+                          const void* a, int64_t lda, int64_t stride_a, const void* b,
+                          int64_t ldb, int64_t stride_b, float beta, float* c, int64_t ldc,
+                          int64_t stride_c, int batch_count) {
+  CUDA_REQUIRE(batch_count >= 1, "gemm: batch_count must be >= 1");
+  CUDA_REQUIRE(stride_a >= 0 && stride_b >= 0 && stride_c >= 0, "gemm: negative batch stride");
+  if (batch_count == 1) {
+    gemm(context, precision, op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  CUBLAS_CHECK(cublasGemmStridedBatchedEx(
+      context.cublas, op_a, op_b, as_int(m, "m"), as_int(n, "n"), as_int(k, "k"), &alpha, a,
+      operand_type(precision), as_int(lda, "lda"), stride_a, b, operand_type(precision),
+      as_int(ldb, "ldb"), stride_b, &beta, c, CUDA_R_32F, as_int(ldc, "ldc"), stride_c,
+      batch_count, compute_type(precision), CUBLAS_GEMM_DEFAULT));
 }
 
 }  // namespace audiostyle::cuda

@@ -1,4 +1,4 @@
-// One cublasGemmEx call per precision, shared by conv1d.cu and gram.cu.
+// cuBLAS GEMMs (single and strided-batched) per precision, shared by conv1d.cu and gram.cu.
 //
 // cuBLAS is column-major. A row-major matrix M [r, c] with leading dimension L is, read by cuBLAS,
 // the column-major matrix M^T [c, r] with the same leading dimension L. So a row-major product
@@ -26,6 +26,16 @@ namespace audiostyle::cuda {
 void gemm(const Context& context, Precision precision, cublasOperation_t op_a,
           cublasOperation_t op_b, int64_t m, int64_t n, int64_t k, float alpha, const void* a,
           int64_t lda, const void* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// The same for `batch_count` independent products: item i uses A + i*stride_a, B + i*stride_b and
+// C + i*stride_c (strides in elements of each array's type). A stride of 0 broadcasts one operand
+// to every item (cuBLAS allows it for A and B; C items must not overlap). One item issues the
+// plain cublasGemmEx above, so an unbatched plan keeps exactly the kernels (and results) it had.
+void gemm_strided_batched(const Context& context, Precision precision, cublasOperation_t op_a,
+                          cublasOperation_t op_b, int64_t m, int64_t n, int64_t k, float alpha,
+                          const void* a, int64_t lda, int64_t stride_a, const void* b,
+                          int64_t ldb, int64_t stride_b, float beta, float* c, int64_t ldc,
+                          int64_t stride_c, int batch_count);
 
 const char* precision_name(Precision precision);
 // Bytes per stored operand element: 4 for fp32/tf32, 2 for bf16.

@@ -9,16 +9,23 @@
 namespace audiostyle::cuda {
 namespace {
 
-// error = gram - target; partials = sum error^2. `error` may alias `gram`: each element is read
-// before it is written, by the same thread (hence no __restrict__ on them).
+// error_b = gram_b - target for every item b (gram, error [batch, count]; target [count], shared);
+// partials = sum over items and elements of error^2. `error` may alias `gram`: each element is
+// read before it is written, by the same thread (hence no __restrict__ on them).
+// Items are the outer loop and the grid strides over one item's elements, so a thread touches the
+// same target elements for every item (no per-element division to find them) and the sum of all
+// items is still one pass-1 kernel and one fixed-order pass 2: deterministic.
 __global__ void __launch_bounds__(kReduceThreads)
     style_loss_kernel(const float* gram, const float* __restrict__ target, int64_t count,
-                      float* error, double* partials) {
+                      int batch, float* error, double* partials) {
   double value[1] = {0.0};
-  for (int64_t i = first_index(); i < count; i += grid_stride()) {
-    const float e = __fsub_rn(gram[i], target[i]);
-    error[i] = e;
-    value[0] += double(e) * double(e);
+  for (int b = 0; b < batch; ++b) {
+    const int64_t item = int64_t(b) * count;
+    for (int64_t i = first_index(); i < count; i += grid_stride()) {
+      const float e = __fsub_rn(gram[item + i], target[i]);
+      error[item + i] = e;
+      value[0] += double(e) * double(e);
+    }
   }
   write_block_partials<1>(value, SumCombine{}, partials);
 }
@@ -40,10 +47,11 @@ __global__ void __launch_bounds__(kReduceThreads)
 }  // namespace
 
 void style_loss(const Context& context, const float* gram, const float* target, int64_t count,
-                float* error, double* loss) {
+                int batch, float* error, double* loss) {
+  CUDA_REQUIRE(count >= 0 && batch >= 1, "style_loss: count must be >= 0 and batch >= 1");
   const int n_blocks = reduce_blocks(count);
-  style_loss_kernel<<<n_blocks, kReduceThreads, 0, context.stream>>>(gram, target, count, error,
-                                                                     context.reduce_partials);
+  style_loss_kernel<<<n_blocks, kReduceThreads, 0, context.stream>>>(
+      gram, target, count, batch, error, context.reduce_partials);
   CUDA_CHECK_LAUNCH();
   finalize_partials<1>(context, n_blocks, SumCombine{}, StoreScaled<1>{loss, 1.0});
 }

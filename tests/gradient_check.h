@@ -21,35 +21,42 @@ struct GradientCheck {
   double gradient_error = 0;  // ||g_pipeline - g_fd|| / ||g_fd|| over every coordinate
 };
 
-// The objective in double: alpha sum((A - Ac)^2) + sum((A^T A / T - Gs)^2), A = relu(conv(x)).
+// The objective in double, summed over B items:
+// alpha sum((A_b - Ac_b)^2) + sum((A_b^T A_b / T - Gs)^2), A_b = relu(conv(x_b)).
 struct ReferenceLoss {
   int64_t T;
-  int C, F, K;
-  std::vector<double> weights, content, style_gram;  // W [F, K, C], Ac [T', F], Gs [F, F]
+  int C, F, K, B;
+  std::vector<double> weights, content, style_gram;  // W [F, K, C], Ac [B, T', F], Gs [F, F]
   bool with_content;
   double alpha;
 
   double operator()(const std::vector<double>& x) const {
     const int64_t rows = T - K + 1;
-    std::vector<double> a(size_t(rows * F));
-    for (int64_t t = 0; t < rows; ++t)
-      for (int f = 0; f < F; ++f) {
-        double acc = 0;
-        for (int k = 0; k < K; ++k)
-          for (int c = 0; c < C; ++c)
-            acc += x[size_t((t + k) * C + c)] * weights[size_t((int64_t(f) * K + k) * C + c)];
-        a[size_t(t * F + f)] = std::max(acc, 0.0);
-      }
     double loss = 0;
-    if (with_content)
-      for (size_t i = 0; i < a.size(); ++i) loss += alpha * (a[i] - content[i]) * (a[i] - content[i]);
-    for (int i = 0; i < F; ++i)
-      for (int j = 0; j < F; ++j) {
-        double g = 0;
-        for (int64_t t = 0; t < rows; ++t) g += a[size_t(t * F + i)] * a[size_t(t * F + j)];
-        const double e = g / double(T) - style_gram[size_t(i) * F + j];
-        loss += e * e;
-      }
+    for (int b = 0; b < B; ++b) {
+      const double* xb = x.data() + b * T * C;
+      std::vector<double> a(size_t(rows * F));
+      for (int64_t t = 0; t < rows; ++t)
+        for (int f = 0; f < F; ++f) {
+          double acc = 0;
+          for (int k = 0; k < K; ++k)
+            for (int c = 0; c < C; ++c)
+              acc += xb[(t + k) * C + c] * weights[size_t((int64_t(f) * K + k) * C + c)];
+          a[size_t(t * F + f)] = std::max(acc, 0.0);
+        }
+      if (with_content)
+        for (size_t i = 0; i < a.size(); ++i) {
+          const double d = a[i] - content[size_t(b * rows * F) + i];
+          loss += alpha * d * d;
+        }
+      for (int i = 0; i < F; ++i)
+        for (int j = 0; j < F; ++j) {
+          double g = 0;
+          for (int64_t t = 0; t < rows; ++t) g += a[size_t(t * F + i)] * a[size_t(t * F + j)];
+          const double e = g / double(T) - style_gram[size_t(i) * F + j];
+          loss += e * e;
+        }
+    }
     return loss;
   }
 };
@@ -58,26 +65,28 @@ inline std::vector<double> to_double(const std::vector<float>& v) {
   return std::vector<double>(v.begin(), v.end());
 }
 
-// A small problem (T=24, C=33, F=20, K=5) whose targets come from another random spectrogram.
+// A small problem (T=24, C=33, F=20, K=5, B items) whose targets come from other random
+// spectrograms: the content from B of them, the style Gram from the first.
 inline GradientCheck check_gradient(Backend& backend, uint64_t seed, float alpha, bool with_content,
-                                    Precision precision) {
+                                    Precision precision, int batch = 1) {
   const int64_t T = 24;
-  const int C = 33, F = 20, K = 5;
+  const int C = 33, F = 20, K = 5, B = batch;
   auto extractor = make_random_conv1d(backend, C, F, K, seed, precision);
-  auto plan = extractor->plan(T);
+  auto plan = extractor->plan(T, B);
   const FeatureShape shape = plan->shape();
-  Buffer<float> x_target(backend, T * C), content(backend, shape.count()),
+  Buffer<float> x_target(backend, B * T * C), content(backend, B * shape.count()),
       style_gram(backend, int64_t(F) * F);
-  x_target.upload(random_uniform(size_t(T * C), seed + 1, 0.f, 2.f));
+  x_target.upload(random_uniform(size_t(B * T * C), seed + 1, 0.f, 2.f));
   plan->forward(x_target.get(), content.get());
-  auto gram = backend.make_gram(shape.rows, shape.cols, precision);
-  gram->forward(content.get(), 1.0f / float(T), style_gram.get());
-  StyleObjective objective(backend, *plan, T, style_gram.get(),
-                           with_content ? content.get() : nullptr, alpha, precision);
+  auto style_gram_plan = backend.make_gram(shape.rows, shape.cols, precision, 1);
+  style_gram_plan->forward(content.get(), 1.0f / float(T), style_gram.get());
+  auto gram = backend.make_gram(shape.rows, shape.cols, precision, B);
+  StyleObjective objective(backend, *plan, *gram, T, style_gram.get(),
+                           with_content ? content.get() : nullptr, alpha);
 
   // The pipeline's value and gradient at a fresh point.
-  const auto x = random_uniform(size_t(T * C), seed + 2, 0.f, 2.f);
-  Buffer<float> xb(backend, T * C), gb(backend, T * C);
+  const auto x = random_uniform(size_t(B * T * C), seed + 2, 0.f, 2.f);
+  Buffer<float> xb(backend, B * T * C), gb(backend, B * T * C);
   Buffer<double> values(backend, 3);
   xb.upload(x);
   objective.evaluate(xb.get(), gb.get(), values.get());
@@ -87,7 +96,7 @@ inline GradientCheck check_gradient(Backend& backend, uint64_t seed, float alpha
   std::vector<float> weights(size_t(F) * K * C);
   for (size_t i = 0; i < weights.size(); ++i)
     weights[i] = philox::normal(i, seed, philox::kStreamWeights) * random_conv1d_stddev(C, F, K);
-  const ReferenceLoss loss{T, C, F, K, to_double(weights), to_double(content.download()),
+  const ReferenceLoss loss{T, C, F, K, B, to_double(weights), to_double(content.download()),
                            to_double(style_gram.download()), with_content, double(alpha)};
   std::vector<double> xd = to_double(x);
   GradientCheck result;

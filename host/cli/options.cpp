@@ -6,9 +6,10 @@
 
 namespace audiostyle::cli {
 
-void add_run_flags(CLI::App& app, RunOptions& o, bool texture) {
+void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
   TransferConfig& c = o.config;
-  app.add_option("-o,--output", o.output_path, "Output file (.wav or .flac)")->required();
+  if (!batch)
+    app.add_option("-o,--output", o.output_path, "Output file (.wav or .flac)")->required();
   app.add_option("--iterations", c.iterations, "Optimiser iterations")->capture_default_str();
   app.add_option("--optimizer", o.optimizer, "lbfgs or adam")->capture_default_str();
   app.add_option("--lr", c.learning_rate, "Adam learning rate")->capture_default_str();
@@ -16,9 +17,21 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture) {
     app.add_option("--alpha", c.alpha, "Content weight (0 = style only)")->capture_default_str();
   app.add_option("--filters", c.n_filters, "Random conv filters F")->capture_default_str();
   app.add_option("--kernel-width", c.kernel_width, "Conv width K in frames")->capture_default_str();
-  app.add_option("--n-fft", c.n_fft, "FFT size (even)")->capture_default_str();
-  app.add_option("--hop", c.hop, "Hop in samples")->capture_default_str();
-  app.add_option("--sample-rate", c.sample_rate_hz, "Working sample rate in Hz")
+  o.n_fft_option = app.add_option(
+      "--n-fft", c.n_fft,
+      "FFT size (even); default 2048 at 22050 Hz, scaled with the rate (same resolution)");
+  o.hop_option = app.add_option("--hop", c.hop, "Hop in samples; default n_fft / 4");
+  app.add_option("--sample-rate", o.sample_rate,
+                 "Working rate in Hz, or 'native' to keep the content's (44.1, 48, 96 kHz...)")
+      ->capture_default_str();
+  app.add_option("--channels", o.channels,
+                 texture ? "Output channels: mono or stereo"
+                         : "auto (keep the content's), mono, stereo or mid-side")
+      ->capture_default_str();
+  app.add_option("--segment-seconds", c.segment_seconds,
+                 "Split long tracks into segments this long (0: only when memory requires)")
+      ->capture_default_str();
+  app.add_option("--overlap-seconds", c.overlap_seconds, "Crossfade between segments")
       ->capture_default_str();
   if (!texture) {
     app.add_option("--offset", c.offset_seconds, "Start of the crop in seconds")
@@ -41,7 +54,7 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture) {
       ->capture_default_str();
   app.add_option("--format", o.format, "Output samples: pcm16, pcm24 or float")
       ->capture_default_str();
-  app.add_option("--report", o.report_path, "Write a JSON report of the run");
+  if (!batch) app.add_option("--report", o.report_path, "Write a JSON report of the run");
   app.add_flag("-q,--quiet", o.quiet, "No progress output");
   app.add_flag("-v,--verbose", o.verbose, "Print the memory plan and per-stage timings");
 }
@@ -66,6 +79,29 @@ void finalize(RunOptions& o, bool texture) {
   else if (o.precision == "tf32") c.precision = Precision::tf32;
   else if (o.precision == "bf16") c.precision = Precision::bf16;
   else throw UsageError("--precision must be fp32, tf32 or bf16, not '" + o.precision + "'");
+  if (o.sample_rate == "native") {
+    o.native_rate = true;
+  } else {
+    try {
+      size_t used = 0;
+      c.sample_rate_hz = std::stoi(o.sample_rate, &used);
+      if (used != o.sample_rate.size()) throw std::invalid_argument("trailing characters");
+    } catch (const std::exception&) {
+      throw UsageError("--sample-rate must be a number in Hz or 'native', not '" + o.sample_rate +
+                       "'");
+    }
+  }
+  o.n_fft_given = o.n_fft_option && o.n_fft_option->count() > 0;
+  o.hop_given = o.hop_option && o.hop_option->count() > 0;
+  if (texture) {
+    if (o.channels == "auto" || o.channels == "mono") o.texture_channels = 1;
+    else if (o.channels == "stereo") o.texture_channels = 2;
+    else throw UsageError("texture --channels must be mono or stereo, not '" + o.channels + "'");
+  } else if (o.channels == "auto") c.channels = ChannelMode::automatic;
+  else if (o.channels == "mono") c.channels = ChannelMode::mono;
+  else if (o.channels == "stereo") c.channels = ChannelMode::stereo;
+  else if (o.channels == "mid-side") c.channels = ChannelMode::mid_side;
+  else throw UsageError("--channels must be auto, mono, stereo or mid-side, not '" + o.channels + "'");
   require(o.device == "auto" || o.device == "cpu" || o.device == "cuda",
           "--device must be auto, cpu or cuda, not '" + o.device + "'");
   require(o.format == "pcm16" || o.format == "pcm24" || o.format == "float",
@@ -76,9 +112,15 @@ void finalize(RunOptions& o, bool texture) {
   require(c.kernel_width >= 1 && c.kernel_width <= 1024, "--kernel-width must be in [1, 1024]");
   require(c.n_fft >= 16 && c.n_fft <= 65536 && c.n_fft % 2 == 0,
           "--n-fft must be an even number in [16, 65536]");
-  require(c.hop >= 1 && c.hop <= c.n_fft, "--hop must be in [1, n_fft]");
-  require(c.sample_rate_hz >= 1000 && c.sample_rate_hz <= 384000,
+  require(c.hop >= 1 && (!o.hop_given || c.hop <= c.n_fft), "--hop must be in [1, n_fft]");
+  require(o.native_rate || (c.sample_rate_hz >= 1000 && c.sample_rate_hz <= 384000),
           "--sample-rate must be in [1000, 384000] Hz");
+  require(std::isfinite(c.segment_seconds) && c.segment_seconds >= 0,
+          "--segment-seconds must be >= 0");
+  require(std::isfinite(c.overlap_seconds) && c.overlap_seconds >= 0,
+          "--overlap-seconds must be >= 0");
+  require(c.segment_seconds == 0 || c.overlap_seconds < c.segment_seconds / 2,
+          "--overlap-seconds must be less than half of --segment-seconds");
   require(std::isfinite(c.alpha) && c.alpha >= 0, "--alpha must be finite and >= 0");
   require(std::isfinite(c.learning_rate) && c.learning_rate > 0, "--lr must be > 0");
   require(c.gl_iterations >= 0 && c.gl_iterations <= 100000,

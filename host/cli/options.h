@@ -15,11 +15,20 @@ struct RunOptions {
   std::string device = "auto";  // auto | cpu | cuda
   std::string format = "pcm16";
   std::string optimizer = "lbfgs", init = "random", precision = "tf32";
+  std::string sample_rate = "22050";  // a number in Hz, or "native"
+  std::string channels = "auto";      // transfer: auto|mono|stereo|mid-side; texture: mono|stereo
   bool quiet = false, verbose = false;
+  // Resolved by finalize():
+  bool native_rate = false, n_fft_given = false, hop_given = false;
+  int texture_channels = 1;
+  // Set by add_run_flags, read by finalize():
+  CLI::Option* n_fft_option = nullptr;
+  CLI::Option* hop_option = nullptr;
 };
 
-// Registers the flags on a subcommand; `texture` drops the content-only ones.
-void add_run_flags(CLI::App& app, RunOptions& options, bool texture);
+// Registers the flags on a subcommand; `texture` drops the content-only ones. `batch` registers
+// them as defaults for every manifest row, without -o/--output and --report (each row has its own).
+void add_run_flags(CLI::App& app, RunOptions& options, bool texture, bool batch = false);
 // Turns the strings into enums and checks ranges and combinations; throws UsageError.
 void finalize(RunOptions& options, bool texture);
 SampleFormat sample_format(const RunOptions& options);

@@ -37,10 +37,14 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"momentum", c.momentum},
       {"precision", to_string(c.precision)},
       {"format", options.format},
+      {"channels", to_string(c.channels)},
+      {"segment_seconds", c.segment_seconds},
+      {"overlap_seconds", c.overlap_seconds},
   };
   nlohmann::json iterations = nlohmann::json::array();
   for (const auto& it : result.iterations)
-    iterations.push_back({{"iteration", it.iteration},
+    iterations.push_back({{"segment", it.segment},
+                          {"iteration", it.iteration},
                           {"evaluations", it.evaluations},
                           {"total", it.total},
                           {"content", it.content},
@@ -51,6 +55,9 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
   for (const auto& t : io_timings) timings[t.stage] = t.ms;
   for (const auto& t : result.timings_ms) timings[t.stage] = t.ms;
   timings["total"] = total_ms;
+  nlohmann::json segments = nlohmann::json::array();
+  for (const auto& s : result.segments)
+    segments.push_back({{"first_sample", s.first_sample}, {"n_samples", s.n_samples}});
   nlohmann::json memory = nlohmann::json::object();
   for (const auto& item : result.memory.items) memory[item.name] = item.bytes;
   memory["total"] = result.memory.total_bytes();
@@ -62,7 +69,9 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"device", result.device},
       {"extractor", result.extractor},
       {"conv_algorithm", result.conv_algorithm},
+      {"channel_mode", result.channel_mode},
       {"frames", {{"output", result.content_frames}, {"style", result.style_frames}}},
+      {"segments", segments},
       {"memory_plan_bytes", memory},
       {"iterations", iterations},
       {"stop_reason", result.stop_reason},
@@ -75,6 +84,7 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"timings_ms", timings},
       {"output", {{"path", options.output_path},
                   {"seconds", result.output.seconds()},
+                  {"channels", result.output.n_channels()},
                   {"sample_rate_hz", result.output.sample_rate_hz}}},
   };
 }

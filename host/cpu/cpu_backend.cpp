@@ -41,9 +41,10 @@ class CpuBackend final : public Backend {
   std::unique_ptr<Conv1d> make_conv1d(const ConvShape& shape, Precision) override {
     return cpu::make_conv1d(shape);
   }
-  std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision) override {
-    return cpu::make_gram(rows, cols);
+  std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision, int batch) override {
+    return cpu::make_gram(rows, cols, batch);
   }
+  std::unique_ptr<Timer> make_timer() override { return cpu::make_timer(); }
 
   void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream,
                    float stddev) override {
@@ -72,9 +73,9 @@ class CpuBackend final : public Backend {
     cpu::spectral_distance(spec, magnitude, count, slots);
   }
 
-  void style_loss(const float* gram, const float* target, int64_t count, float* error,
+  void style_loss(const float* gram, const float* target, int64_t count, int batch, float* error,
                   double* loss) override {
-    cpu::style_loss(gram, target, count, error, loss);
+    cpu::style_loss(gram, target, count, batch, error, loss);
   }
   void content_loss(const float* features, const float* target, int64_t count, float alpha,
                     float* grad, double* loss) override {

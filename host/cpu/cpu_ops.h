@@ -9,6 +9,9 @@
 
 namespace audiostyle::cpu {
 
+// timer.cpp
+std::unique_ptr<Timer> make_timer();
+
 // stft.cpp (FFTW, float, plans made once)
 std::unique_ptr<Stft> make_stft(const StftShape& shape);
 // conv1d.cpp (OpenBLAS: K shifted GEMMs)
@@ -29,10 +32,11 @@ void griffinlim_update(const float* rebuilt, float* previous, float* angles, int
                        float momentum);
 
 // gram.cpp (OpenBLAS)
-std::unique_ptr<Gram> make_gram(int64_t rows, int cols);
+std::unique_ptr<Gram> make_gram(int64_t rows, int cols, int batch);
 
 // loss.cpp
-void style_loss(const float* gram, const float* target, int64_t count, float* error, double* loss);
+void style_loss(const float* gram, const float* target, int64_t count, int batch, float* error,
+                double* loss);
 void content_loss(const float* features, const float* target, int64_t count, float alpha,
                   float* grad, double* loss);
 

@@ -1,4 +1,4 @@
-// CPU twin of kernels/gram.cu: G = scale A^T A and its backward pass on OpenBLAS.
+// CPU twin of kernels/gram.cu: G_b = scale A_b^T A_b and its backward pass on OpenBLAS.
 #include <cblas.h>
 
 #include "host/cpu/cpu_ops.h"
@@ -8,21 +8,29 @@ namespace {
 
 class CpuGram final : public Gram {
  public:
-  CpuGram(int64_t rows, int cols) : Gram(rows, cols) {}
+  CpuGram(int64_t rows, int cols, int batch) : Gram(rows, cols, batch) {}
 
-  void forward(const float* features, float scale, float* gram) override {
-    // SYRK fills the upper triangle (half the FLOPs of a GEMM); mirror it into the lower.
-    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, cols_, int(rows_), scale, features, cols_,
-                0.0f, gram, cols_);
-    for (int i = 0; i < cols_; ++i)
-      for (int j = 0; j < i; ++j) gram[int64_t(i) * cols_ + j] = gram[int64_t(j) * cols_ + i];
+  void forward(const float* features, float scale, float* gram, bool accumulate) override {
+    const int64_t a_stride = rows_ * cols_, g_stride = int64_t(cols_) * cols_;
+    for (int b = 0; b < batch_; ++b) {
+      float* g = gram + b * g_stride;
+      // SYRK fills the upper triangle (half the FLOPs of a GEMM); mirror it into the lower. The
+      // lower triangle is never read, so accumulating into a full symmetric G stays symmetric.
+      cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, cols_, int(rows_), scale,
+                  features + b * a_stride, cols_, accumulate ? 1.0f : 0.0f, g, cols_);
+      for (int i = 0; i < cols_; ++i)
+        for (int j = 0; j < i; ++j) g[int64_t(i) * cols_ + j] = g[int64_t(j) * cols_ + i];
+    }
   }
 
   void backward(const float* features, const float* gram_error, float scale,
                 float* grad_features) override {
-    // dA [rows, cols] += scale * A [rows, cols] @ E [cols, cols]; E symmetric.
-    cblas_ssymm(CblasRowMajor, CblasRight, CblasUpper, int(rows_), cols_, scale, gram_error, cols_,
-                features, cols_, 1.0f, grad_features, cols_);
+    const int64_t a_stride = rows_ * cols_, g_stride = int64_t(cols_) * cols_;
+    // dA_b [rows, cols] += scale * A_b [rows, cols] @ E_b [cols, cols]; E_b symmetric.
+    for (int b = 0; b < batch_; ++b)
+      cblas_ssymm(CblasRowMajor, CblasRight, CblasUpper, int(rows_), cols_, scale,
+                  gram_error + b * g_stride, cols_, features + b * a_stride, cols_, 1.0f,
+                  grad_features + b * a_stride, cols_);
   }
 
   size_t workspace_bytes() const override { return 0; }
@@ -30,8 +38,8 @@ class CpuGram final : public Gram {
 
 }  // namespace
 
-std::unique_ptr<Gram> make_gram(int64_t rows, int cols) {
-  return std::make_unique<CpuGram>(rows, cols);
+std::unique_ptr<Gram> make_gram(int64_t rows, int cols, int batch) {
+  return std::make_unique<CpuGram>(rows, cols, batch);
 }
 
 }  // namespace audiostyle::cpu

@@ -3,13 +3,15 @@
 
 namespace audiostyle::cpu {
 
-void style_loss(const float* gram, const float* target, int64_t count, float* error, double* loss) {
+void style_loss(const float* gram, const float* target, int64_t count, int batch, float* error,
+                double* loss) {
   double sum = 0;
-  for (int64_t i = 0; i < count; ++i) {
-    const float e = gram[i] - target[i];
-    error[i] = e;
-    sum += double(e) * e;
-  }
+  for (int b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < count; ++i) {
+      const float e = gram[b * count + i] - target[i];
+      error[b * count + i] = e;
+      sum += double(e) * e;
+    }
   *loss = sum;
 }
 

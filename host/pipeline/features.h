@@ -15,14 +15,15 @@ struct FeatureShape {
   int64_t count() const { return rows * cols; }
 };
 
-// The extractor bound to one input length: forward and input-gradient on backend memory.
+// The extractor bound to one input length and batch: forward and input-gradient on backend memory.
 class FeaturePlan {
  public:
   virtual ~FeaturePlan() = default;
-  virtual FeatureShape shape() const = 0;
-  // x [T, C] -> features [rows, cols]
+  virtual FeatureShape shape() const = 0;  // per item
+  virtual int batch() const = 0;
+  // x [B, T, C] -> features [B, rows, cols]
   virtual void forward(const float* x, float* features) = 0;
-  // grad_x [T, C] = d(features)/dx^T grad_features; grad_features may be overwritten.
+  // grad_x [B, T, C] = d(features)/dx^T grad_features; grad_features may be overwritten.
   virtual void backward(float* grad_features, const float* features, float* grad_x) = 0;
   virtual size_t workspace_bytes() const = 0;
   virtual std::string algorithm() const = 0;
@@ -34,7 +35,7 @@ class FeatureExtractor {
   virtual std::string describe() const = 0;
   virtual int min_frames() const = 0;  // shortest input it accepts
   virtual FeatureShape shape(int64_t n_frames) const = 0;
-  virtual std::unique_ptr<FeaturePlan> plan(int64_t n_frames) = 0;
+  virtual std::unique_ptr<FeaturePlan> plan(int64_t n_frames, int batch = 1) = 0;
   virtual size_t weight_bytes() const = 0;
 };
 

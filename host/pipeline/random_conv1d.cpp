@@ -16,6 +16,7 @@ class RandomConvPlan final : public FeaturePlan {
   void backward(float* grad_features, const float* features, float* grad_x) override {
     conv_->backward_input(grad_features, features, grad_x);
   }
+  int batch() const override { return conv_->shape().n_batch; }
   size_t workspace_bytes() const override { return conv_->workspace_bytes(); }
   std::string algorithm() const override { return conv_->algorithm(); }
 
@@ -47,8 +48,9 @@ class RandomConv1d final : public FeatureExtractor {
   FeatureShape shape(int64_t n_frames) const override {
     return {n_frames - kernel_width_ + 1, n_filters_};
   }
-  std::unique_ptr<FeaturePlan> plan(int64_t n_frames) override {
-    auto conv = backend_.make_conv1d({n_frames, n_channels_, n_filters_, kernel_width_}, precision_);
+  std::unique_ptr<FeaturePlan> plan(int64_t n_frames, int batch) override {
+    auto conv = backend_.make_conv1d({n_frames, n_channels_, n_filters_, kernel_width_, batch},
+                                     precision_);
     conv->set_weights(weights_.get());
     return std::make_unique<RandomConvPlan>(std::move(conv));
   }

@@ -1,33 +1,39 @@
 #include "host/pipeline/style_objective.h"
 
+#include "audiostyle/errors.h"
+
 namespace audiostyle {
 
-StyleObjective::StyleObjective(Backend& backend, FeaturePlan& plan, int64_t n_frames,
+StyleObjective::StyleObjective(Backend& backend, FeaturePlan& plan, Gram& gram, int64_t n_frames,
                                const float* style_gram, const float* content_features,
-                               float alpha, Precision precision)
+                               float alpha)
     : backend_(backend),
       plan_(plan),
+      gram_(gram),
       n_frames_(n_frames),
+      batch_(plan.batch()),
       shape_(plan.shape()),
       style_gram_(style_gram),
       content_features_(content_features),
       alpha_(alpha),
-      gram_(backend.make_gram(shape_.rows, shape_.cols, precision)),
-      features_(backend, shape_.count()),
-      grad_features_(backend, shape_.count()),
-      gram_error_(backend, int64_t(shape_.cols) * shape_.cols),
+      features_(backend, batch_ * shape_.count()),
+      grad_features_(backend, batch_ * shape_.count()),
+      gram_error_(backend, int64_t(batch_) * shape_.cols * shape_.cols),
       zero_(backend, 1) {
+  AS_CHECK(gram.rows() == shape_.rows && gram.cols() == shape_.cols && gram.batch() == batch_,
+           "StyleObjective: the Gram plan does not match the features");
   zero_.upload({0.0});
 }
 
 void StyleObjective::evaluate(const float* x, float* grad, double* values) {
-  const int64_t n_features = shape_.count();
+  const int64_t n_features = batch_ * shape_.count();
   const int64_t n_gram = int64_t(shape_.cols) * shape_.cols;
   const float inv_frames = 1.0f / float(n_frames_);
 
   plan_.forward(x, features_.get());
-  gram_->forward(features_.get(), inv_frames, gram_error_.get());
-  backend_.style_loss(gram_error_.get(), style_gram_, n_gram, gram_error_.get(), values + 2);
+  gram_.forward(features_.get(), inv_frames, gram_error_.get());
+  backend_.style_loss(gram_error_.get(), style_gram_, n_gram, batch_, gram_error_.get(),
+                      values + 2);
   if (content_features_) {
     backend_.content_loss(features_.get(), content_features_, n_features, alpha_,
                           grad_features_.get(), values + 1);
@@ -36,14 +42,9 @@ void StyleObjective::evaluate(const float* x, float* grad, double* values) {
     backend_.copy(values + 1, zero_.get(), sizeof(double));
   }
   // d/dA sum((A^T A / T - Gs)^2) = (4 / T) A (G - Gs)
-  gram_->backward(features_.get(), gram_error_.get(), 4.0f * inv_frames, grad_features_.get());
+  gram_.backward(features_.get(), gram_error_.get(), 4.0f * inv_frames, grad_features_.get());
   plan_.backward(grad_features_.get(), features_.get(), grad);
   backend_.add_slots(values + 1, values);
-}
-
-size_t StyleObjective::buffer_bytes() const {
-  return features_.bytes() + grad_features_.bytes() + gram_error_.bytes() +
-         gram_->workspace_bytes();
 }
 
 }  // namespace audiostyle

@@ -50,14 +50,16 @@ class Stft {
 };
 
 struct ConvShape {
-  int64_t n_frames = 0;  // T (input frames)
+  int64_t n_frames = 0;  // T (input frames per item)
   int n_channels = 0;    // C
   int n_filters = 0;     // F
   int kernel_width = 0;  // K
+  int n_batch = 1;       // B: independent items (stereo channels, segments) in one launch
   int64_t out_frames() const { return n_frames - kernel_width + 1; }
 };
 
-// 1D convolution over time, VALID, no bias, ReLU, for one shape.
+// 1D convolution over time, VALID, no bias, ReLU, for one shape. Batched: x [B, T, C] ->
+// A [B, T', F], each item convolved on its own (no window crosses an item boundary).
 class Conv1d {
  public:
   virtual ~Conv1d() = default;
@@ -65,10 +67,10 @@ class Conv1d {
   // Called once before forward/backward (and again if the weights change): the plan may keep a
   // padded or converted copy. W [F, K, C]; the pointer must stay valid while the plan is used.
   virtual void set_weights(const float* weights) = 0;
-  // A[t, f] = relu(sum_{k, c} x[t + k, c] * W[f, k, c]); x [T, C], A [T', F]
+  // A[b, t, f] = relu(sum_{k, c} x[b, t + k, c] * W[f, k, c]); x [B, T, C], A [B, T', F]
   virtual void forward_relu(const float* x, float* features) = 0;
-  // grad_x[t + k, c] = sum_f (grad_features[t, f] * (features[t, f] > 0)) * W[f, k, c]
-  // grad_x [T, C] is overwritten; grad_features may be overwritten with the masked gradient.
+  // grad_x[b, t + k, c] = sum_f (grad_features[b, t, f] * (features[b, t, f] > 0)) * W[f, k, c]
+  // grad_x [B, T, C] is overwritten; grad_features may be overwritten with the masked gradient.
   virtual void backward_input(float* grad_features, const float* features, float* grad_x) = 0;
   virtual size_t workspace_bytes() const = 0;
   virtual std::string algorithm() const = 0;  // what was chosen, for the report
@@ -78,23 +80,34 @@ class Conv1d {
   ConvShape shape_;
 };
 
-// Gram matrix of features and its backward pass, for one shape.
+// Gram matrices of features and their backward pass, for one shape; batched over B items.
 class Gram {
  public:
   virtual ~Gram() = default;
-  // G = scale * A^T A; A [rows, cols], G [cols, cols] (full, symmetric)
-  virtual void forward(const float* features, float scale, float* gram) = 0;
-  // grad_features += scale * A E; A [rows, cols], E [cols, cols] symmetric
+  // G_b = scale * A_b^T A_b, or G_b += ... when accumulating (a long input in chunks);
+  // A [B, rows, cols], G [B, cols, cols] (full, symmetric)
+  virtual void forward(const float* features, float scale, float* gram, bool accumulate = false) = 0;
+  // dA_b += scale * A_b E_b; A, dA [B, rows, cols], E [B, cols, cols] symmetric
   virtual void backward(const float* features, const float* gram_error, float scale,
                         float* grad_features) = 0;
   virtual size_t workspace_bytes() const = 0;
   int64_t rows() const { return rows_; }
   int cols() const { return cols_; }
+  int batch() const { return batch_; }
 
  protected:
-  Gram(int64_t rows, int cols) : rows_(rows), cols_(cols) {}
+  Gram(int64_t rows, int cols, int batch) : rows_(rows), cols_(cols), batch_(batch) {}
   int64_t rows_;
   int cols_;
+  int batch_;
+};
+
+// Times device work: events on CUDA, the steady clock after a synchronise on the CPU.
+class Timer {
+ public:
+  virtual ~Timer() = default;
+  virtual void start() = 0;
+  virtual double stop_ms() = 0;  // waits for the work enqueued since start()
 };
 
 // L-BFGS history in backend memory: ring buffers of s = x_{k+1} - x_k and y = g_{k+1} - g_k.
@@ -128,7 +141,9 @@ class Backend {
   // --- Plans (made once per shape) ---------------------------------------------------------
   virtual std::unique_ptr<Stft> make_stft(const StftShape& shape) = 0;
   virtual std::unique_ptr<Conv1d> make_conv1d(const ConvShape& shape, Precision precision) = 0;
-  virtual std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision) = 0;
+  virtual std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision,
+                                          int batch = 1) = 0;
+  virtual std::unique_ptr<Timer> make_timer() = 0;
 
   // --- Random (philox.h: index -> counter mapping) ------------------------------------------
   // out[i] = stddev * normal(i, seed, stream)
@@ -155,9 +170,10 @@ class Backend {
                                  double* slots) = 0;
 
   // --- Losses -------------------------------------------------------------------------------
-  // error = gram - target (may alias gram); *loss = sum(error^2)
-  virtual void style_loss(const float* gram, const float* target, int64_t count, float* error,
-                          double* loss) = 0;
+  // error_b = gram_b - target for each of `batch` items (target broadcast; error may alias gram);
+  // *loss = sum over items and elements of error^2. gram, error [batch, count]; target [count]
+  virtual void style_loss(const float* gram, const float* target, int64_t count, int batch,
+                          float* error, double* loss) = 0;
   // grad = 2 alpha (A - target); *loss = alpha * sum((A - target)^2)
   virtual void content_loss(const float* features, const float* target, int64_t count,
                             float alpha, float* grad, double* loss) = 0;

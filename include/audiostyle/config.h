@@ -10,6 +10,10 @@ namespace audiostyle {
 
 enum class OptimizerKind { lbfgs, adam };
 enum class InitKind { random, content };
+// auto: mono content stays mono, stereo stays stereo (more channels are downmixed to mono);
+// stereo: both channels optimised against one style Gram, batched; mid_side: the same on M = (L+R)/2
+// and S = (L-R)/2, converted back to L/R for the output.
+enum class ChannelMode { automatic, mono, stereo, mid_side };
 
 struct TransferConfig {
   // Signal
@@ -18,6 +22,7 @@ struct TransferConfig {
   int hop = 512;
   double offset_seconds = 0;  // crop of the content (and style) before the run
   double seconds = 0;         // 0 = whole input; for `texture`, the output length
+  ChannelMode channels = ChannelMode::automatic;
 
   // Features
   int n_filters = 4096;
@@ -44,9 +49,17 @@ struct TransferConfig {
 
   // Execution
   Precision precision = Precision::tf32;  // GEMM precision on CUDA; the CPU is always fp32
+  double segment_seconds = 0;     // 0: one segment unless the plan does not fit the memory
+  double overlap_seconds = 1.0;   // crossfade between segments
+  int64_t style_chunk_frames = 4096;  // the style Gram is accumulated over chunks this long
 };
+
+// n_fft and hop that keep the time-frequency resolution of 2048/512 at 22050 Hz at another rate:
+// n_fft = the even 7-smooth size nearest 2048 * rate / 22050 (FFT-friendly), hop = n_fft / 4.
+void scale_stft_to_rate(int sample_rate_hz, int& n_fft, int& hop);
 
 const char* to_string(OptimizerKind k);
 const char* to_string(InitKind k);
+const char* to_string(ChannelMode m);
 
 }  // namespace audiostyle

@@ -11,6 +11,7 @@ enum ExitCode : int {
   kExitUsage = 2,    // invalid flags or combinations
   kExitInput = 3,    // missing, unreadable, corrupt, empty, silent or non-finite input
   kExitRuntime = 4,  // runtime or device failure (no device, out of memory, library error)
+  kExitBatchRowsFailed = 5,  // batch: some rows failed (the rest were written)
 };
 
 struct Error : std::runtime_error {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct MemoryPlan {
 };
 
 struct IterationRecord {
+  int segment = 0;
   int iteration = 0;
   int evaluations = 0;
   double total = 0, content = 0, style = 0;
@@ -38,7 +40,9 @@ const char* to_string(Stage s);
 
 struct Progress {
   Stage stage = Stage::analyse;
-  int done = 0, total = 0;
+  int done = 0, total = 0;                     // within the stage
+  int segment = 0, segments = 1;               // which segment of a long track
+  double overall = 0;                          // fraction of the whole run done, 0..1
   const IterationRecord* iteration = nullptr;  // during Stage::optimise
 };
 // Called from the pipeline's thread; may throw Interrupted to stop cleanly.
@@ -49,8 +53,14 @@ struct StageTiming {
   double ms = 0;
 };
 
+struct SegmentPlan {
+  int64_t first_sample = 0, n_samples = 0;  // of the output
+};
+
 struct TransferResult {
-  Audio output;  // mono at config.sample_rate_hz
+  Audio output;  // at config.sample_rate_hz; mono, or stereo (L/R) for stereo and mid-side runs
+  std::string channel_mode;  // "mono", "stereo" or "mid-side": what ran
+  std::vector<SegmentPlan> segments;  // one entry unless the track was split
   std::string backend, device, extractor, conv_algorithm;
   MemoryPlan memory;
   int64_t content_frames = 0, style_frames = 0;
@@ -63,16 +73,43 @@ struct TransferResult {
   std::vector<StageTiming> timings_ms;
 };
 
-// Memory the run will allocate; throws nothing.
-MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int64_t style_samples,
+// Memory one segment of `output_samples` with `channels` items will allocate; throws nothing.
+MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int channels,
                        bool with_content);
 
-// Style transfer: content and style are mono at config.sample_rate_hz. Throws InputError for
-// inputs too short for the kernel, DeviceError when the plan does not fit the backend's memory.
+// Runs jobs on one backend, keeping what can be reused between them: the random filters (for the
+// same seed and shape) and the STFT, conv and Gram plans (for the same shapes). A batch of tracks
+// goes through one Engine.
+class Engine {
+ public:
+  explicit Engine(Backend& backend);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Style transfer. Both inputs at config.sample_rate_hz; content of any channel count (handled by
+  // config.channels), style downmixed to mono. Throws InputError for inputs too short for the
+  // kernel; DeviceError when even the smallest segment does not fit the memory.
+  TransferResult transfer(const Audio& content, const Audio& style, const TransferConfig& config,
+                          const ProgressFn& progress = {});
+  // Texture synthesis: style only (alpha 0), `channels` (1 or 2) of any length.
+  TransferResult texture(const Audio& style, int64_t output_samples, int channels,
+                         const TransferConfig& config, const ProgressFn& progress = {});
+  Backend& backend() { return backend_; }
+
+ private:
+  struct Cache;
+  // content_items: [B][output_samples] to optimise, or null for a texture of B channels.
+  TransferResult run(const std::vector<std::vector<float>>* content_items, int64_t output_samples,
+                     int batch, ChannelMode mode, const Audio& style, const TransferConfig& config,
+                     const ProgressFn& progress);
+  Backend& backend_;
+  std::unique_ptr<Cache> cache_;
+};
+
+// One-shot conveniences over a temporary Engine.
 TransferResult transfer(Backend& backend, const Audio& content, const Audio& style,
                         const TransferConfig& config, const ProgressFn& progress = {});
-
-// Texture synthesis: style only (alpha 0), output of any length.
 TransferResult texture(Backend& backend, const Audio& style, int64_t output_samples,
                        const TransferConfig& config, const ProgressFn& progress = {});
 

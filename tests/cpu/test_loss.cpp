@@ -15,7 +15,7 @@ TEST_CASE("style loss: error = G - Gs, loss = sum(error^2), in place allowed", "
   const auto target = test::random_normal(n, seed + 1);
   std::vector<float> error = test::poisoned(n);
   double loss = -1;
-  backend->style_loss(g.data(), target.data(), int64_t(n), error.data(), &loss);
+  backend->style_loss(g.data(), target.data(), int64_t(n), 1, error.data(), &loss);
   std::vector<double> ref(n);
   double ref_loss = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -25,7 +25,7 @@ TEST_CASE("style loss: error = G - Gs, loss = sum(error^2), in place allowed", "
   CHECK(test::relative_error(error.data(), ref.data(), n) <= 1e-6);
   CHECK(loss == Approx(ref_loss).epsilon(1e-6));
   std::vector<float> in_place = g;
-  backend->style_loss(in_place.data(), target.data(), int64_t(n), in_place.data(), &loss);
+  backend->style_loss(in_place.data(), target.data(), int64_t(n), 1, in_place.data(), &loss);
   CHECK(in_place == error);
 }
 

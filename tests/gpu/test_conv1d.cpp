@@ -1,5 +1,7 @@
 // The cuBLAS conv1d against the CPU (OpenBLAS) twin, forward and input gradient, for each
-// precision, at a small shape and at the reference shape (T = 430, C = 1025, F = 4096, K = 11).
+// precision, at a small shape and at the reference shape (T = 430, C = 1025, F = 4096, K = 11),
+// unbatched and batched (B items, x [B, T, C] -> A [B, T', F]); and a batched GPU conv against
+// the same GPU conv run on each item alone.
 // The backward pass is given the CPU's features on both backends, so the ReLU mask is identical and
 // the comparison isolates the GEMMs (bf16 features would flip the mask of near-zero elements).
 #include <catch2/catch.hpp>
@@ -11,17 +13,29 @@ using namespace audiostyle;
 
 namespace {
 
-void compare_conv1d(const ConvShape& shape, uint64_t seed) {
-  INFO("T " << shape.n_frames << " C " << shape.n_channels << " F " << shape.n_filters << " K "
-            << shape.kernel_width << ", seed " << seed);
-  test::Twins twins;
-  const int64_t x_count = shape.n_frames * shape.n_channels;
+struct ConvInputs {
+  std::vector<float> x, w, grad_features;
+};
+
+// Fresh inputs for every item of `shape`: log1p-magnitude-like x, He-scaled weights (about half
+// the features clipped by the ReLU), a unit-normal upstream gradient.
+ConvInputs random_inputs(const ConvShape& shape, uint64_t seed) {
+  const int64_t x_count = shape.n_batch * shape.n_frames * shape.n_channels;
   const int64_t w_count = int64_t(shape.n_filters) * shape.kernel_width * shape.n_channels;
-  const int64_t a_count = shape.out_frames() * shape.n_filters;
-  const auto x = test::random_uniform(size_t(x_count), seed, 0.f, 3.f);  // log1p magnitudes
+  const int64_t a_count = shape.n_batch * shape.out_frames() * shape.n_filters;
   const float w_stddev = float(std::sqrt(2.0 / double(shape.kernel_width * shape.n_channels)));
-  const auto w = test::random_normal(size_t(w_count), seed + 1, w_stddev);
-  const auto grad_features = test::random_normal(size_t(a_count), seed + 2);
+  return {test::random_uniform(size_t(x_count), seed, 0.f, 3.f),
+          test::random_normal(size_t(w_count), seed + 1, w_stddev),
+          test::random_normal(size_t(a_count), seed + 2)};
+}
+
+void compare_conv1d(const ConvShape& shape, uint64_t seed) {
+  INFO("B " << shape.n_batch << " T " << shape.n_frames << " C " << shape.n_channels << " F "
+            << shape.n_filters << " K " << shape.kernel_width << ", seed " << seed);
+  test::Twins twins;
+  const int64_t x_count = shape.n_batch * shape.n_frames * shape.n_channels;
+  const int64_t a_count = shape.n_batch * shape.out_frames() * shape.n_filters;
+  const auto [x, w, grad_features] = random_inputs(shape, seed);
 
   // CPU reference.
   std::vector<float> cpu_features, cpu_grad_x;
@@ -59,6 +73,61 @@ void compare_conv1d(const ConvShape& shape, uint64_t seed) {
   }
 }
 
+// Item b of one batched fp32 conv against the unbatched fp32 conv of item b alone, both on the GPU:
+// the batch must not mix items (a window crossing an item boundary, a wrong stride) nor change the
+// arithmetic beyond cuBLAS's choice of kernel. Both backward passes get the batched features.
+void compare_batched_with_single(const ConvShape& batched, uint64_t seed) {
+  INFO("B " << batched.n_batch << " T " << batched.n_frames << " C " << batched.n_channels << " F "
+            << batched.n_filters << " K " << batched.kernel_width << ", seed " << seed);
+  constexpr double kTolerance = 1e-6;
+  auto gpu = make_cuda_backend();
+  ConvShape single = batched;
+  single.n_batch = 1;
+  const int64_t x_item = single.n_frames * single.n_channels;
+  const int64_t a_item = single.out_frames() * single.n_filters;
+  const auto [x, w, grad_features] = random_inputs(batched, seed);
+
+  auto w_b = test::buffer_from(*gpu, w), x_b = test::buffer_from(*gpu, x);
+  auto conv_batched = gpu->make_conv1d(batched, Precision::fp32);
+  INFO(conv_batched->algorithm());
+  conv_batched->set_weights(w_b.get());
+  auto features_b = test::poisoned_buffer<float>(*gpu, batched.n_batch * a_item);
+  conv_batched->forward_relu(x_b.get(), features_b.get());
+  auto grad_b = test::buffer_from(*gpu, grad_features);
+  auto grad_x_b = test::poisoned_buffer<float>(*gpu, batched.n_batch * x_item);
+  conv_batched->backward_input(grad_b.get(), features_b.get(), grad_x_b.get());
+  const auto features = features_b.download(), grad_x = grad_x_b.download();
+
+  auto conv_single = gpu->make_conv1d(single, Precision::fp32);
+  conv_single->set_weights(w_b.get());
+  for (int b = 0; b < batched.n_batch; ++b) {
+    INFO("item " << b);
+    const auto slice = [](const std::vector<float>& v, int64_t count, int item) {
+      return std::vector<float>(v.begin() + item * count, v.begin() + (item + 1) * count);
+    };
+    auto x_1 = test::buffer_from(*gpu, slice(x, x_item, b));
+    auto features_1 = test::poisoned_buffer<float>(*gpu, a_item);
+    conv_single->forward_relu(x_1.get(), features_1.get());
+    auto batched_features_1 = test::buffer_from(*gpu, slice(features, a_item, b));
+    auto grad_1 = test::buffer_from(*gpu, slice(grad_features, a_item, b));
+    auto grad_x_1 = test::poisoned_buffer<float>(*gpu, x_item);
+    conv_single->backward_input(grad_1.get(), batched_features_1.get(), grad_x_1.get());
+    const double forward_error =
+        test::relative_error(slice(features, a_item, b), features_1.download());
+    const double backward_error =
+        test::relative_error(slice(grad_x, x_item, b), grad_x_1.download());
+    INFO("forward " << forward_error << " backward " << backward_error << " tolerance "
+                    << kTolerance);
+    CHECK(forward_error <= kTolerance);
+    CHECK(backward_error <= kTolerance);
+  }
+}
+
+ConvShape batched(ConvShape shape, int n_batch) {
+  shape.n_batch = n_batch;
+  return shape;
+}
+
 }  // namespace
 
 TEST_CASE("gpu: conv1d matches the CPU at a small shape", "[conv1d]") {
@@ -68,4 +137,21 @@ TEST_CASE("gpu: conv1d matches the CPU at a small shape", "[conv1d]") {
 
 TEST_CASE("gpu: conv1d matches the CPU at the reference shape", "[conv1d]") {
   compare_conv1d(ConvShape{430, 1025, 4096, 11}, test::fresh_seed());
+}
+
+TEST_CASE("gpu: batched conv1d matches the CPU at a small shape", "[conv1d][batch]") {
+  for (int n_batch : {2, 3}) {
+    compare_conv1d(batched(ConvShape{64, 129, 96, 5}, n_batch), test::fresh_seed());
+    compare_conv1d(batched(ConvShape{11, 17, 8, 11}, n_batch), test::fresh_seed());  // T' = 1
+  }
+}
+
+TEST_CASE("gpu: batched conv1d matches the CPU at the reference shape", "[conv1d][batch]") {
+  compare_conv1d(batched(ConvShape{430, 1025, 4096, 11}, 2), test::fresh_seed());
+}
+
+TEST_CASE("gpu: each item of a batched conv1d equals the unbatched conv1d of that item",
+          "[conv1d][batch]") {
+  compare_batched_with_single(batched(ConvShape{64, 129, 96, 5}, 3), test::fresh_seed());
+  compare_batched_with_single(batched(ConvShape{430, 1025, 4096, 11}, 2), test::fresh_seed());
 }

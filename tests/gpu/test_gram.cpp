@@ -1,5 +1,7 @@
 // The cuBLAS Gram matrix and its backward pass against the CPU (SSYRK/SSYMM) twin, for each
-// precision, at a small shape and at the reference shape (rows = T' = 420, cols = F = 4096).
+// precision, at a small shape and at the reference shape (rows = T' = 420, cols = F = 4096);
+// unbatched, and batched (B = 2) with the Gram accumulated over two row chunks as a long input is
+// streamed.
 #include <catch2/catch.hpp>
 
 #include "tests/gpu/test_twins.h"
@@ -51,6 +53,63 @@ void compare_gram(int64_t rows, int cols, uint64_t seed) {
   }
 }
 
+// B = 2 items, each streamed as two chunks of `chunk_rows` rows: G_b = scale A_b0^T A_b0, then
+// G_b += scale A_b1^T A_b1 (accumulate); then dA_b += scale A_b1 E_b. Same calls on both backends.
+void compare_gram_batched_accumulated(int64_t chunk_rows, int cols, uint64_t seed) {
+  constexpr int kBatch = 2;
+  INFO("B " << kBatch << " chunk rows " << chunk_rows << " cols " << cols << ", seed " << seed);
+  test::Twins twins;
+  const int64_t a_count = kBatch * chunk_rows * cols, g_count = int64_t(kBatch) * cols * cols;
+  const std::vector<float> chunks[2] = {test::random_uniform(size_t(a_count), seed, 0.f, 2.f),
+                                        test::random_uniform(size_t(a_count), seed + 1, 0.f, 2.f)};
+  auto error = test::random_normal(size_t(g_count), seed + 2);
+  for (int b = 0; b < kBatch; ++b) {
+    float* e = error.data() + int64_t(b) * cols * cols;
+    for (int i = 0; i < cols; ++i)
+      for (int j = 0; j < i; ++j) e[int64_t(i) * cols + j] = e[int64_t(j) * cols + i];
+  }
+  const auto grad0 = test::random_normal(size_t(a_count), seed + 3, 0.01f);
+  const float scale = 1.f / float(2 * chunk_rows);
+
+  struct Result {
+    std::vector<float> first_chunk, gram, grad;
+  };
+  const auto run = [&](Backend& backend, Precision precision) {
+    auto plan = backend.make_gram(chunk_rows, cols, precision, kBatch);
+    REQUIRE(plan->batch() == kBatch);
+    auto chunk0 = test::buffer_from(backend, chunks[0]);
+    auto chunk1 = test::buffer_from(backend, chunks[1]);
+    auto error_b = test::buffer_from(backend, error);
+    auto gram_b = test::poisoned_buffer<float>(backend, g_count);  // the first chunk overwrites
+    auto grad_b = test::buffer_from(backend, grad0);
+    Result result;
+    plan->forward(chunk0.get(), scale, gram_b.get());
+    result.first_chunk = gram_b.download();
+    plan->forward(chunk1.get(), scale, gram_b.get(), /*accumulate=*/true);
+    result.gram = gram_b.download();
+    plan->backward(chunk1.get(), error_b.get(), scale, grad_b.get());
+    result.grad = grad_b.download();
+    return result;
+  };
+
+  const Result cpu = run(*twins.cpu, Precision::fp32);
+  for (Precision precision : {Precision::fp32, Precision::tf32, Precision::bf16}) {
+    INFO(test::name_of(precision));
+    const Result gpu = run(*twins.gpu, precision);
+    const double first_error = test::relative_error(gpu.first_chunk, cpu.first_chunk);
+    const double forward_error = test::relative_error(gpu.gram, cpu.gram);
+    const double backward_error = test::relative_error(gpu.grad, cpu.grad);
+    INFO("first chunk " << first_error << " accumulated " << forward_error << " backward "
+                        << backward_error << " tolerance " << test::tolerance_for(precision));
+    CHECK(first_error <= test::tolerance_for(precision));
+    CHECK(forward_error <= test::tolerance_for(precision));
+    CHECK(backward_error <= test::tolerance_for(precision));
+    // The accumulation must have added the second chunk (both chunks have similar Grams, so the
+    // sum is about twice the first).
+    CHECK(test::relative_error(gpu.gram, cpu.first_chunk) > 0.5);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("gpu: Gram forward and backward match the CPU at a small shape", "[gram]") {
@@ -60,4 +119,10 @@ TEST_CASE("gpu: Gram forward and backward match the CPU at a small shape", "[gra
 
 TEST_CASE("gpu: Gram forward and backward match the CPU at the reference shape", "[gram]") {
   compare_gram(420, 4096, test::fresh_seed());
+}
+
+TEST_CASE("gpu: batched Gram accumulated over two chunks matches the CPU", "[gram][batch]") {
+  compare_gram_batched_accumulated(30, 96, test::fresh_seed());
+  compare_gram_batched_accumulated(7, 13, test::fresh_seed());  // cols not a multiple of 8
+  compare_gram_batched_accumulated(210, 4096, test::fresh_seed());  // reference T' in two halves
 }

@@ -127,9 +127,11 @@ class CountingBackend final : public Backend {
   std::unique_ptr<Conv1d> make_conv1d(const ConvShape& shape, Precision precision) override {
     return inner_.make_conv1d(shape, precision);
   }
-  std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision) override {
-    return inner_.make_gram(rows, cols, precision);
+  std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision,
+                                  int batch) override {
+    return inner_.make_gram(rows, cols, precision, batch);
   }
+  std::unique_ptr<Timer> make_timer() override { return inner_.make_timer(); }
   void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream,
                    float stddev) override {
     inner_.fill_normal(out, count, seed, stream, stddev);
@@ -155,9 +157,9 @@ class CountingBackend final : public Backend {
                          double* slots) override {
     inner_.spectral_distance(spec, magnitude, count, slots);
   }
-  void style_loss(const float* gram, const float* target, int64_t count, float* error,
+  void style_loss(const float* gram, const float* target, int64_t count, int batch, float* error,
                   double* loss) override {
-    inner_.style_loss(gram, target, count, error, loss);
+    inner_.style_loss(gram, target, count, batch, error, loss);
   }
   void content_loss(const float* features, const float* target, int64_t count, float alpha,
                     float* grad, double* loss) override {

@@ -21,3 +21,16 @@ TEST_CASE("the full loss gradient matches central finite differences", "[gradien
       CHECK(check.gradient_error <= 1e-3);
     }
 }
+
+TEST_CASE("the batched (stereo) loss gradient matches finite differences", "[gradient]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  auto backend = make_cpu_backend();
+  for (int batch : {2, 3}) {
+    const auto check = test::check_gradient(*backend, seed, 1e-2f, true, Precision::fp32, batch);
+    INFO("batch " << batch << " value error " << check.value_error << " gradient error "
+                  << check.gradient_error);
+    CHECK(check.value_error <= 1e-5);
+    CHECK(check.gradient_error <= 1e-3);
+  }
+}

@@ -6,6 +6,7 @@
 
 #include "audiostyle/errors.h"
 #include "audiostyle/pipeline.h"
+#include "tests/pipeline/optimizer_fixtures.h"
 #include "tests/support.h"
 
 using namespace audiostyle;
@@ -130,7 +131,7 @@ TEST_CASE("transfer: a plan larger than the memory is a clear device error", "[t
   auto backend = make_cpu_backend();
   TransferConfig config = small_config();
   config.n_filters = 300000;  // two [F, F] Grams: 720 GB, more than any host has
-  const MemoryPlan plan = plan_memory(config, 8000, 8000, true);
+  const MemoryPlan plan = plan_memory(config, 8000, 1, true);
   CHECK(plan.total_bytes() > (size_t(600) << 30));
   CHECK(plan.describe().find("style gram") != std::string::npos);
   try {
@@ -140,4 +141,49 @@ TEST_CASE("transfer: a plan larger than the memory is a clear device error", "[t
     CHECK(std::string(e.what()).find("not enough memory") != std::string::npos);
     CHECK(std::string(e.what()).find("MiB") != std::string::npos);
   }
+}
+
+TEST_CASE("transfer: stereo and mid-side keep two channels, batched in one run", "[transfer]") {
+  auto backend = make_cpu_backend();
+  TransferConfig config = small_config();
+  config.iterations = 10;
+  config.gl_iterations = 10;
+  Audio content = melody(1.0, 220);
+  content.channels.push_back(melody(1.0, 330).channels[0]);
+  const Audio style = noise_texture(1.5, 4);
+  for (ChannelMode mode : {ChannelMode::automatic, ChannelMode::stereo, ChannelMode::mid_side}) {
+    config.channels = mode;
+    const TransferResult result = transfer(*backend, content, style, config);
+    INFO(to_string(mode));
+    REQUIRE(result.output.n_channels() == 2);
+    CHECK(result.output.n_samples() == content.n_samples());
+    CHECK(result.channel_mode == (mode == ChannelMode::mid_side ? "mid-side" : "stereo"));
+    CHECK(test::relative_error(result.output.channels[0], result.output.channels[1]) > 0.05);
+    CHECK(result.final_total < result.iterations.front().total);
+  }
+  config.channels = ChannelMode::mono;
+  CHECK(transfer(*backend, content, style, config).output.n_channels() == 1);
+}
+
+TEST_CASE("engine: a second job with the same style reuses the filters and the style Gram",
+          "[transfer]") {
+  auto cpu = make_cpu_backend();
+  test::CountingBackend counting(*cpu);
+  Engine engine(counting);
+  TransferConfig config = small_config();
+  config.iterations = 3;
+  config.gl_iterations = 3;
+  const Audio style = noise_texture(2.0, 8);
+  engine.transfer(melody(1.0, 220), style, config);
+  const size_t first = counting.allocated_bytes;
+  engine.transfer(melody(1.0, 262), style, config);
+  const size_t second = counting.allocated_bytes - first;
+  const size_t filters = size_t(config.n_filters) * config.kernel_width * (config.n_fft / 2 + 1) * 4;
+  INFO("first " << first << " second " << second);
+  CHECK(second + filters <= first);
+  // A different seed means different filters: they are made again.
+  config.seed += 1;
+  const size_t before = counting.allocated_bytes;
+  engine.transfer(melody(1.0, 262), style, config);
+  CHECK(counting.allocated_bytes - before >= second + filters);
 }

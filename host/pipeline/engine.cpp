@@ -1,0 +1,451 @@
+// The pipeline, written once: every step is a Backend op or plan, so the CPU and CUDA backends run
+// the same code. Per segment: upload the content, analyse, optimise, reconstruct, download. Host work
+// is orchestration and one small read per function evaluation.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "audiostyle/errors.h"
+#include "audiostyle/philox.h"
+#include "audiostyle/pipeline.h"
+#include "host/pipeline/channels.h"
+#include "host/pipeline/features.h"
+#include "host/pipeline/griffinlim.h"
+#include "host/pipeline/optimizer.h"
+#include "host/pipeline/segments.h"
+#include "host/pipeline/style_gram.h"
+#include "host/pipeline/style_objective.h"
+
+namespace audiostyle {
+
+const char* to_string(Stage s) {
+  switch (s) {
+    case Stage::analyse: return "analyse";
+    case Stage::optimise: return "optimise";
+    case Stage::reconstruct: return "reconstruct";
+  }
+  return "?";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A few plans by key, oldest dropped first: a batch of tracks of many lengths must not keep a plan
+// (and its workspace) per length.
+template <class Key, class Value>
+class PlanCache {
+ public:
+  explicit PlanCache(size_t capacity) : capacity_(capacity) {}
+  template <class Make>
+  Value& get(const Key& key, Make&& make) {
+    for (auto& entry : entries_)
+      if (entry.first == key) return *entry.second;
+    if (entries_.size() == capacity_) entries_.pop_front();
+    entries_.emplace_back(key, make());
+    return *entries_.back().second;
+  }
+  void clear() { entries_.clear(); }
+
+ private:
+  size_t capacity_;
+  std::deque<std::pair<Key, std::unique_ptr<Value>>> entries_;
+};
+
+// Accumulates stage times over segments, with the backend synchronised at each boundary.
+class StageTimer {
+ public:
+  explicit StageTimer(Backend& backend) : backend_(backend), start_(Clock::now()) {}
+  void mark(const std::string& stage, std::vector<StageTiming>& out) {
+    backend_.synchronize();
+    const auto now = Clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(now - start_).count();
+    start_ = now;
+    for (auto& t : out)
+      if (t.stage == stage) {
+        t.ms += ms;
+        return;
+      }
+    out.push_back({stage, ms});
+  }
+
+ private:
+  Backend& backend_;
+  Clock::time_point start_;
+};
+
+uint64_t fnv1a(const void* bytes, size_t count, uint64_t hash = 1469598103934665603ull) {
+  const auto* p = static_cast<const unsigned char*>(bytes);
+  for (size_t i = 0; i < count; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
+  return hash;
+}
+
+void validate(const TransferConfig& c) {
+  if (c.n_fft < 16 || c.n_fft % 2) throw UsageError("n_fft must be an even number >= 16");
+  if (c.hop < 1 || c.hop > c.n_fft) throw UsageError("hop must be in [1, n_fft]");
+  if (c.n_filters < 1 || c.kernel_width < 1) throw UsageError("filters and kernel width must be >= 1");
+  if (c.sample_rate_hz <= 0) throw UsageError("the sample rate must be positive");
+}
+
+void check_length(const std::string& role, int64_t n_frames, int min_frames,
+                  const TransferConfig& c) {
+  if (n_frames >= min_frames) return;
+  const double needed_s = double(int64_t(min_frames - 1) * c.hop) / c.sample_rate_hz;
+  throw InputError(role + " is too short: " + std::to_string(n_frames) +
+                   " STFT frames, the kernel needs at least " + std::to_string(min_frames) +
+                   " (about " + std::to_string(int(std::ceil(needed_s * 1000))) + " ms)");
+}
+
+std::unique_ptr<Optimizer> make_optimizer(Backend& backend, int64_t n, const TransferConfig& c) {
+  if (c.optimizer == OptimizerKind::adam) {
+    AdamOptions options;
+    options.iterations = c.iterations;
+    options.learning_rate = c.learning_rate;
+    return make_adam(backend, n, options);
+  }
+  LbfgsOptions options;
+  options.max_iterations = c.iterations;
+  options.max_evaluations = c.max_evaluations;
+  options.history = c.lbfgs_history;
+  options.ftol = c.ftol;
+  options.gtol = c.gtol;
+  return make_lbfgs(backend, n, options);
+}
+
+// Shares of a segment's time, for the overall progress fraction.
+constexpr double kAnalyseShare = 0.05, kOptimiseShare = 0.8;
+
+}  // namespace
+
+struct Engine::Cache {
+  using ExtractorKey = std::tuple<int, int, int, uint64_t, Precision>;
+  std::optional<ExtractorKey> extractor_key;
+  std::unique_ptr<FeatureExtractor> extractor;
+  PlanCache<std::tuple<int, int, int64_t>, Stft> stfts{6};
+  PlanCache<std::pair<int64_t, int>, FeaturePlan> features{4};
+  PlanCache<std::tuple<int64_t, int, int, Precision>, Gram> grams{4};
+  // The style Gram of the last style, by a hash of its samples and everything it depends on.
+  std::optional<std::tuple<uint64_t, int64_t, int, int, int, int, int, uint64_t, Precision>>
+      style_key;
+  Buffer<float> style_gram;
+};
+
+Engine::Engine(Backend& backend) : backend_(backend), cache_(std::make_unique<Cache>()) {}
+Engine::~Engine() = default;
+
+namespace {
+
+// Everything one run needs beside the Engine's cache.
+struct Run {
+  Backend& backend;
+  const TransferConfig& config;
+  const ProgressFn& progress;
+  TransferResult& result;
+  StageTimer& timer;
+  FeatureExtractor& extractor;
+  const float* style_gram;
+  std::function<Stft&(const StftShape&)> stft;
+  std::function<FeaturePlan&(int64_t, int)> features;
+  std::function<Gram&(int64_t, int, int)> gram;
+  int segment = 0, segments = 1;
+
+  void report(Stage stage, int done, int total, const IterationRecord* iteration = nullptr) {
+    if (!progress) return;
+    double within = 0;
+    const double fraction = total > 0 ? double(done) / total : 1.0;
+    if (stage == Stage::analyse) within = kAnalyseShare * fraction;
+    if (stage == Stage::optimise) within = kAnalyseShare + kOptimiseShare * fraction;
+    if (stage == Stage::reconstruct)
+      within = kAnalyseShare + kOptimiseShare + (1 - kAnalyseShare - kOptimiseShare) * fraction;
+    progress({stage, done, total, segment, segments, (segment + within) / segments, iteration});
+  }
+
+  // Optimises one segment: items [B][n_samples] of content (empty for texture) -> x [B, T, C].
+  Buffer<float> optimise_segment(const std::vector<std::vector<float>>& content, int batch,
+                                 int64_t n_samples) {
+    const int C = config.n_fft / 2 + 1;
+    Stft& transform = stft({config.n_fft, config.hop, n_samples});
+    const int64_t T = transform.shape().n_frames();
+    const int64_t n = int64_t(batch) * T * C;
+    report(Stage::analyse, 0, 2);
+
+    FeaturePlan& plan = features(T, batch);
+    const FeatureShape shape = plan.shape();
+    Buffer<float> x(backend, n);
+    std::optional<Buffer<float>> content_features;
+    if (!content.empty()) {
+      Buffer<float> audio(backend, n_samples), spectrum(backend, 2 * T * C);
+      for (int b = 0; b < batch; ++b) {
+        audio.upload(content[size_t(b)]);
+        transform.forward(audio.get(), spectrum.get());
+        backend.log1p_magnitude(spectrum.get(), T * C, x.get() + b * T * C);
+      }
+      content_features.emplace(backend, batch * shape.count());
+      plan.forward(x.get(), content_features->get());
+    }
+    if (content.empty() || config.init == InitKind::random)
+      backend.fill_normal(x.get(), n, config.seed, philox::kStreamInit, config.init_scale);
+    timer.mark("content_features", result.timings_ms);
+    report(Stage::analyse, 2, 2);
+
+    StyleObjective objective(backend, plan, gram(shape.rows, shape.cols, batch), T, style_gram,
+                             content_features ? content_features->get() : nullptr, config.alpha);
+    auto optimizer = make_optimizer(backend, n, config);
+    const auto start = Clock::now();
+    auto on_iteration = [&](const IterationReport& r) {
+      IterationRecord record;
+      record.segment = segment;
+      record.iteration = r.iteration;
+      record.evaluations = r.evaluations;
+      record.total = r.values.at(0);
+      record.content = r.values.at(1);
+      record.style = r.values.at(2);
+      record.grad_max = r.grad_max;
+      record.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      result.iterations.push_back(record);
+      report(Stage::optimise, r.iteration, config.iterations, &result.iterations.back());
+    };
+    const OptimizerResult optimized = optimizer->minimize(objective, x.get(), on_iteration);
+    result.stop_reason = optimized.stop_reason;
+    result.evaluations += optimized.evaluations;
+    if (optimized.values.size() >= 3) {
+      result.final_total += optimized.values[0];
+      result.final_content += optimized.values[1];
+      result.final_style += optimized.values[2];
+    }
+    timer.mark("optimise", result.timings_ms);
+    return x;
+  }
+
+  // Magnitude expm1(x) of the whole track, then phase retrieval item by item (one STFT plan).
+  // x [B, T, C] is overwritten with the magnitude.
+  std::vector<std::vector<float>> reconstruct(float* x, int batch, int64_t n_samples) {
+    const int C = config.n_fft / 2 + 1;
+    Stft& transform = stft({config.n_fft, config.hop, n_samples});
+    const int64_t T = transform.shape().n_frames();
+    backend.expm1_clamped(x, int64_t(batch) * T * C, x);
+    std::vector<std::vector<float>> out(static_cast<size_t>(batch));
+    Buffer<float> audio(backend, n_samples);
+    GriffinLim griffinlim(backend, transform);
+    const GriffinLimOptions options{config.gl_iterations, config.momentum, config.seed};
+    double convergence = 0;
+    for (int b = 0; b < batch; ++b) {
+      convergence += griffinlim.run(x + b * T * C, audio.get(), options, [&](int done, int total) {
+        report(Stage::reconstruct, b * total + done, batch * total);
+      });
+      out[size_t(b)] = audio.download();
+    }
+    result.spectral_convergence_db = convergence / batch;
+    timer.mark("griffin_lim", result.timings_ms);
+    return out;
+  }
+};
+
+}  // namespace
+
+namespace {
+
+// The longest segment whose buffers fit the memory, or 0 when the whole track fits. The filters and
+// the style Gram count unless the Engine already holds them (`persistent_held`).
+int64_t fitting_segment_samples(Backend& backend, const TransferConfig& config, int64_t total,
+                                int batch, bool with_content, bool persistent_held) {
+  const size_t available = backend.available_memory_bytes();
+  if (available == 0) return 0;  // unknown: do not split
+  const size_t budget = size_t(double(available) * 0.9);  // library workspaces, fragmentation
+  auto need = [&](int64_t samples) {
+    const MemoryPlan plan = plan_memory(config, samples, batch, with_content);
+    return plan.total_bytes() -
+           (persistent_held ? plan.items[0].bytes + plan.items[1].bytes : size_t(0));
+  };
+  if (need(total) <= budget) return 0;
+  const int64_t min_samples =
+      int64_t(config.kernel_width + 2) * config.hop +
+      2 * int64_t(std::llround(config.overlap_seconds * config.sample_rate_hz));
+  if (need(min_samples) > budget)
+    throw DeviceError("not enough memory on " + backend.device_name() + ": even a " +
+                      std::to_string(double(min_samples) / config.sample_rate_hz) +
+                      " s segment needs " + std::to_string(need(min_samples) >> 20) + " MiB, " +
+                      std::to_string(available >> 20) +
+                      " MiB are available (use fewer --filters)");
+  int64_t lo = min_samples, hi = total;
+  while (hi - lo > config.hop) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    (need(mid) <= budget ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+}  // namespace
+
+TransferResult Engine::transfer(const Audio& content, const Audio& style,
+                                const TransferConfig& config, const ProgressFn& progress) {
+  validate(config);
+  if (content.sample_rate_hz != config.sample_rate_hz || style.sample_rate_hz != config.sample_rate_hz)
+    throw UsageError("content and style must be at the working rate (" +
+                     std::to_string(config.sample_rate_hz) + " Hz)");
+  const ChannelMode mode = resolve_channel_mode(config.channels, content.n_channels());
+  const auto items = to_items(content, mode);
+  return run(&items, content.n_samples(), int(items.size()), mode, style, config, progress);
+}
+
+TransferResult Engine::texture(const Audio& style, int64_t output_samples, int channels,
+                               const TransferConfig& config, const ProgressFn& progress) {
+  validate(config);
+  if (channels != 1 && channels != 2) throw UsageError("a texture has 1 or 2 channels");
+  TransferConfig texture_config = config;
+  texture_config.alpha = 0;
+  return run(nullptr, output_samples, channels,
+             channels == 2 ? ChannelMode::stereo : ChannelMode::mono, style, texture_config,
+             progress);
+}
+
+TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
+                           int64_t output_samples, int batch, ChannelMode mode, const Audio& style,
+                           const TransferConfig& config, const ProgressFn& progress) {
+  Backend& backend = backend_;
+  Cache& cache = *cache_;
+  TransferResult result;
+  result.backend = backend.name();
+  result.device = backend.device_name();
+  result.channel_mode = to_string(mode);
+  StageTimer timer(backend);
+  const int C = config.n_fft / 2 + 1;
+  const Audio style_mono = style.n_channels() == 1 ? style : downmix(style);
+  const std::vector<float>& style_audio = style_mono.channels.at(0);
+
+  const bool with_content = content_items != nullptr;
+  result.content_frames = StftShape{config.n_fft, config.hop, output_samples}.n_frames();
+  result.style_frames = StftShape{config.n_fft, config.hop, int64_t(style_audio.size())}.n_frames();
+  check_length(with_content ? "the content" : "the requested output", result.content_frames,
+               config.kernel_width, config);
+  check_length("the style", result.style_frames, config.kernel_width, config);
+  result.memory = plan_memory(config, output_samples, batch, with_content);
+  if (progress) progress({Stage::analyse, 0, 2, 0, 1, 0.0, nullptr});
+
+  // Filters: kept while the shape and seed stay the same.
+  const Cache::ExtractorKey extractor_key{C, config.n_filters, config.kernel_width,
+                                                  config.seed, config.precision};
+  // Segments: one, unless asked for or the memory requires.
+  int64_t segment_samples = int64_t(std::llround(config.segment_seconds * config.sample_rate_hz));
+  if (segment_samples <= 0)
+    segment_samples = fitting_segment_samples(backend, config, output_samples, batch, with_content,
+                                              cache.extractor_key == extractor_key &&
+                                                  cache.style_gram.size() > 0);
+  if (segment_samples <= 0) segment_samples = output_samples;
+  const int64_t overlap = int64_t(std::llround(config.overlap_seconds * config.sample_rate_hz));
+  result.segments = plan_segments(output_samples, segment_samples,
+                                  std::min(overlap, (segment_samples - 1) / 2), config.hop);
+  for (const auto& s : result.segments)
+    check_length(with_content ? "a content segment" : "an output segment",
+                 StftShape{config.n_fft, config.hop, s.n_samples}.n_frames(),
+                 config.kernel_width, config);
+  if (result.segments.size() > 1)
+    result.memory = plan_memory(config, result.segments[0].n_samples, batch, with_content);
+
+  if (cache.extractor_key != extractor_key) {
+    cache.features.clear();
+    cache.extractor.reset();
+    cache.style_key.reset();
+    cache.extractor = make_random_conv1d(backend, C, config.n_filters, config.kernel_width,
+                                         config.seed, config.precision);
+    cache.extractor_key = extractor_key;
+  }
+  FeatureExtractor& extractor = *cache.extractor;
+  result.extractor = extractor.describe();
+  auto stft = [&](const StftShape& s) -> Stft& {
+    return cache.stfts.get({s.n_fft, s.hop, s.n_samples}, [&] { return backend.make_stft(s); });
+  };
+  auto features = [&](int64_t n_frames, int items) -> FeaturePlan& {
+    return cache.features.get({n_frames, items}, [&] { return extractor.plan(n_frames, items); });
+  };
+  auto gram = [&](int64_t rows, int cols, int items) -> Gram& {
+    return cache.grams.get({rows, cols, items, config.precision},
+                           [&] { return backend.make_gram(rows, cols, config.precision, items); });
+  };
+
+  // Style Gram over the whole style, in chunks; kept for the next job with the same style.
+  const auto style_key = std::make_tuple(
+      fnv1a(style_audio.data(), style_audio.size() * sizeof(float)), int64_t(style_audio.size()),
+      config.sample_rate_hz, config.n_fft, config.hop, config.kernel_width, config.n_filters,
+      config.seed, config.precision);
+  if (cache.style_key != style_key) {
+    cache.style_key.reset();
+    if (cache.style_gram.size() != int64_t(config.n_filters) * config.n_filters)
+      cache.style_gram = Buffer<float>(backend, int64_t(config.n_filters) * config.n_filters);
+    style_gram(backend, PlanSource{stft, features, gram}, style_audio, config.n_fft, config.hop,
+               config.kernel_width, config.n_filters, config.style_chunk_frames,
+               cache.style_gram.get());
+    cache.style_key = style_key;
+  }
+  timer.mark("style_gram", result.timings_ms);
+
+  Run run{backend, config, progress, result, timer, extractor, cache.style_gram.get(),
+          stft, features, gram};
+  run.segments = int(result.segments.size());
+  std::vector<std::vector<float>> out;
+  if (result.segments.size() == 1) {
+    // The whole track at once: the spectrogram never leaves the device.
+    Buffer<float> x = run.optimise_segment(content_items ? *content_items
+                                                         : std::vector<std::vector<float>>{},
+                                           batch, output_samples);
+    run.segment = 0;
+    out = run.reconstruct(x.get(), batch, output_samples);
+  } else {
+    // Segments optimised one by one, their spectrograms stitched on the host, one reconstruction.
+    const int64_t T = result.content_frames;
+    std::vector<float> sum(size_t(batch * T * C), 0.0f), weight(size_t(T), 0.0f);
+    for (size_t i = 0; i < result.segments.size(); ++i) {
+      run.segment = int(i);
+      const SegmentPlan& s = result.segments[i];
+      std::vector<std::vector<float>> content;
+      if (with_content)
+        for (const auto& item : *content_items)
+          content.emplace_back(item.begin() + s.first_sample,
+                               item.begin() + s.first_sample + s.n_samples);
+      const std::vector<float> x = run.optimise_segment(content, batch, s.n_samples).download();
+      stitch_add(sum, weight, x, batch, T, C, result.segments, i, config.n_fft, config.hop);
+    }
+    for (int b = 0; b < batch; ++b)
+      for (int64_t t = 0; t < T; ++t)
+        for (int c = 0; c < C; ++c) sum[size_t((b * T + t) * C + c)] /= weight[size_t(t)];
+    Buffer<float> x(backend, int64_t(sum.size()));
+    x.upload(sum);
+    run.segment = int(result.segments.size()) - 1;
+    out = run.reconstruct(x.get(), batch, output_samples);
+  }
+  timer.mark("download", result.timings_ms);
+
+  result.output.sample_rate_hz = config.sample_rate_hz;
+  result.output.channels = from_items(std::move(out), mode);
+  // Keep the peak under 0 dBFS rather than clipping.
+  const float peak_abs = peak(result.output);
+  for (const auto& ch : result.output.channels)
+    for (float v : ch)
+      if (!std::isfinite(v)) throw Error("the reconstruction produced non-finite samples");
+  constexpr float kMaxPeak = 0.989f;  // -0.1 dBFS
+  if (peak_abs > kMaxPeak) {
+    result.output_gain = kMaxPeak / peak_abs;
+    for (auto& ch : result.output.channels)
+      for (float& v : ch) v *= float(result.output_gain);
+  }
+  return result;
+}
+
+TransferResult transfer(Backend& backend, const Audio& content, const Audio& style,
+                        const TransferConfig& config, const ProgressFn& progress) {
+  Engine engine(backend);
+  return engine.transfer(content, style, config, progress);
+}
+
+TransferResult texture(Backend& backend, const Audio& style, int64_t output_samples,
+                       const TransferConfig& config, const ProgressFn& progress) {
+  Engine engine(backend);
+  return engine.texture(style, output_samples, 1, config, progress);
+}
+
+}  // namespace audiostyle
