@@ -2,13 +2,12 @@
 // on one Engine, keep going past a failed row, and sum up.
 #include "host/cli/batch.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <new>
+#include <nlohmann/json.hpp>
 
 #include "audiostyle/errors.h"
 #include "host/cli/commands.h"
@@ -55,8 +54,10 @@ std::string clock_text(double seconds) {
   if (!(seconds >= 0) || seconds > 359999) return "--:--";
   const int s = int(seconds + 0.5);
   char text[32];
-  if (s >= 3600) std::snprintf(text, sizeof text, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-  else std::snprintf(text, sizeof text, "%d:%02d", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(text, sizeof text, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%d:%02d", s / 60, s % 60);
   return text;
 }
 
@@ -146,10 +147,10 @@ nlohmann::json summary_json(const BatchOptions& options, const Shard& shard, siz
 void print_summary(const nlohmann::json& summary, const std::vector<RowOutcome>& outcomes,
                    bool quiet) {
   const nlohmann::json& shard = summary["shard"];
-  const std::string shard_text =
-      shard["count"].get<int>() > 1 ? " (shard " + std::to_string(shard["index"].get<int>()) +
-                                          "/" + std::to_string(shard["count"].get<int>()) + ")"
-                                    : "";
+  const std::string shard_text = shard["count"].get<int>() > 1
+                                     ? " (shard " + std::to_string(shard["index"].get<int>()) +
+                                           "/" + std::to_string(shard["count"].get<int>()) + ")"
+                                     : "";
   if (!quiet)
     std::fprintf(stderr, "batch: %d done, %d skipped, %d failed, %d not run of %d rows%s in %s\n",
                  summary["done"].get<int>(), summary["skipped"].get<int>(),
@@ -168,8 +169,8 @@ void print_summary(const nlohmann::json& summary, const std::vector<RowOutcome>&
 
 CLI::App* add_batch_command(CLI::App& app, std::shared_ptr<BatchOptions>& options) {
   options = std::make_shared<BatchOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "batch", "Run every row of a manifest (CSV or JSONL) through one engine");
+  CLI::App* cmd =
+      app.add_subcommand("batch", "Run every row of a manifest (CSV or JSONL) through one engine");
   cmd->add_option("manifest", options->manifest_path, kManifestHelp)->required();
   cmd->add_option("--shard", options->shard,
                   "Run shard i of N: the rows whose 0-based index r has r % N == i. Default: "

@@ -1,12 +1,11 @@
 #include "host/cli/manifest.h"
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -51,7 +50,7 @@ std::string known_columns() {
   return list;
 }
 
-// --- CSV ------------------------------------------------------------------------------------------
+// --- CSV ---
 
 struct CsvRecord {
   int line = 0;
@@ -171,7 +170,7 @@ class CsvReader {
   int line_ = 1;
 };
 
-// --- Rows -> jobs ---------------------------------------------------------------------------------
+// --- Rows -> jobs ---
 
 std::string read_text(const std::string& path) {
   std::error_code ec;
@@ -199,8 +198,8 @@ std::string file_key(const std::string& path) {
   return (ec ? absolute.lexically_normal() : canonical).string();
 }
 
-// The row's values as flags on a parser of its own, over a copy of the defaults: CLI11 converts them
-// exactly as on the command line and finalize() applies the same rules.
+// The row's values as flags on a parser of its own, over a copy of the defaults: CLI11 converts
+// them exactly as on the command line and finalize() applies the same rules.
 RunOptions row_options(const ManifestRecord& record, const RunOptions& defaults) {
   RunOptions options = defaults;
   CLI::App parser{"manifest row"};
@@ -248,10 +247,10 @@ std::string report_path_for(const std::string& output, const std::string& report
 
 const std::vector<std::string>& manifest_flag_columns() {
   static const std::vector<std::string> columns = {
-      "alpha",   "iterations",    "seed",           "optimizer",      "lr",
-      "filters", "kernel-width",  "n-fft",          "hop",            "sample-rate",
-      "offset",  "seconds",       "gl-iterations",  "momentum",       "init",
-      "precision", "format",      "channels",       "segment-seconds", "overlap-seconds"};
+      "alpha",           "iterations",     "seed", "optimizer",   "lr",     "filters",
+      "kernel-width",    "n-fft",          "hop",  "sample-rate", "offset", "seconds",
+      "gl-iterations",   "momentum",       "init", "precision",   "format", "channels",
+      "segment-seconds", "overlap-seconds"};
   return columns;
 }
 
@@ -269,7 +268,8 @@ std::vector<ManifestRecord> parse_csv(const std::string& text, std::vector<Manif
       issues.push_back({header.line, what});
       header_ok = false;
     };
-    if (key.empty()) problem("column " + std::to_string(i + 1) + " of the header has no name");
+    if (key.empty())
+      problem("column " + std::to_string(i + 1) + " of the header has no name");
     else if (!is_known(key))
       problem("unknown column '" + header.fields[i] + "' (known: " + known_columns() + ")");
     else if (std::find(columns.begin(), columns.end(), key) != columns.end())
@@ -367,6 +367,7 @@ std::vector<BatchRow> load_manifest(const std::string& path, const RunOptions& d
 
   std::vector<BatchRow> rows;
   std::map<std::string, int> output_lines, report_lines;  // file key -> line of its first use
+  std::map<std::string, std::pair<int, const char*>> input_lines;  // -> line, "content"/"style"
   for (size_t r = 0; r < records.size(); ++r) {
     const ManifestRecord& record = records[r];
     bool complete = true;
@@ -402,14 +403,26 @@ std::vector<BatchRow> load_manifest(const std::string& path, const RunOptions& d
       issues.push_back({row.line, "report " + o.report_path + " is also the report of line " +
                                       std::to_string(report_it->second) +
                                       " (outputs with the same name in --report-dir)"});
+    input_lines.emplace(file_key(o.content_path), std::pair(row.line, "content"));
+    input_lines.emplace(file_key(o.style_path), std::pair(row.line, "style"));
     rows.push_back(std::move(row));
+  }
+  // Rows run in any order across shards and resumes: an output that is also an input would replace
+  // a source file, or feed one row another's result depending on the order.
+  for (const BatchRow& row : rows) {
+    const auto input = input_lines.find(file_key(row.options.output_path));
+    if (input != input_lines.end())
+      issues.push_back({row.line, "output " + row.options.output_path + " is the " +
+                                      input->second.second + " of line " +
+                                      std::to_string(input->second.first) +
+                                      " (it would be overwritten)"});
   }
   if (issues.empty() && records.empty()) issues.push_back({0, "no data rows"});
   if (!issues.empty()) throw_issues(path, std::move(issues));
   return rows;
 }
 
-// --- Shards ---------------------------------------------------------------------------------------
+// --- Shards ---
 
 namespace {
 

@@ -36,7 +36,7 @@ bool interrupt_requested() { return g_interrupted.load(); }
 
 ProgressPrinter::ProgressPrinter(bool quiet)
     : quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1) {
-  stage_start_ = last_draw_ = std::chrono::steady_clock::now();
+  run_start_ = stage_start_ = last_draw_ = std::chrono::steady_clock::now();
 }
 
 void ProgressPrinter::operator()(const Progress& p) {
@@ -46,20 +46,24 @@ void ProgressPrinter::operator()(const Progress& p) {
   }
   if (quiet_) return;
   const auto now = std::chrono::steady_clock::now();
-  if (p.stage != stage_) {
+  if (p.stage != stage_ || p.segment != segment_) {
     finish();
     stage_ = p.stage;
+    segment_ = p.segment;
     stage_start_ = now;
     last_percent_ = -1;
   }
   const double fraction = p.total > 0 ? double(p.done) / p.total : 1.0;
   const double elapsed = std::chrono::duration<double>(now - stage_start_).count();
   const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : -1;
+  const double run_elapsed = std::chrono::duration<double>(now - run_start_).count();
+  const double overall_eta =
+      p.overall > 0.02 ? run_elapsed * (1 - p.overall) / p.overall : -1;  // too early: unknown
   if (terminal_) {
     // Redraw at most 10 times a second.
     if (p.done < p.total && now - last_draw_ < std::chrono::milliseconds(100)) return;
     last_draw_ = now;
-    bar(p, fraction, eta);
+    bar(p, fraction, eta, overall_eta);
     if (p.done >= p.total) finish();
     return;
   }
@@ -68,26 +72,31 @@ void ProgressPrinter::operator()(const Progress& p) {
   last_percent_ = percent;
   std::string line = std::string(to_string(p.stage)) + " " + std::to_string(p.done) + "/" +
                      std::to_string(p.total);
+  if (p.segments > 1)
+    line = "segment " + std::to_string(p.segment + 1) + "/" + std::to_string(p.segments) + " " + line;
   if (p.iteration) {
     char losses[96];
     std::snprintf(losses, sizeof losses, " loss %.4g (content %.4g, style %.4g)",
                   p.iteration->total, p.iteration->content, p.iteration->style);
     line += losses;
   }
-  std::fprintf(stderr, "%s  elapsed %s  eta %s\n", line.c_str(), clock_text(elapsed).c_str(),
-               clock_text(eta).c_str());
+  std::fprintf(stderr, "%s  elapsed %s  eta %s  (run %d%%, eta %s)\n", line.c_str(),
+               clock_text(elapsed).c_str(), clock_text(eta).c_str(), int(p.overall * 100),
+               clock_text(overall_eta).c_str());
 }
 
-void ProgressPrinter::bar(const Progress& p, double fraction, double eta_s) {
+void ProgressPrinter::bar(const Progress& p, double fraction, double eta_s, double overall_eta_s) {
   constexpr int kWidth = 28;
   const int filled = int(fraction * kWidth + 0.5);
   std::string cells;
   for (int i = 0; i < kWidth; ++i) cells += i < filled ? "#" : "-";
   char losses[64] = "";
   if (p.iteration) std::snprintf(losses, sizeof losses, "  loss %.4g", p.iteration->total);
-  std::fprintf(stderr, "\r%-11s [%s] %3d%% %d/%d%s  eta %s\033[K", to_string(p.stage),
-               cells.c_str(), int(fraction * 100), p.done, p.total, losses,
-               clock_text(eta_s).c_str());
+  char segment[32] = "";
+  if (p.segments > 1) std::snprintf(segment, sizeof segment, "seg %d/%d ", p.segment + 1, p.segments);
+  std::fprintf(stderr, "\r%s%-11s [%s] %3d%% %d/%d%s  eta %s  run %d%% eta %s\033[K", segment,
+               to_string(p.stage), cells.c_str(), int(fraction * 100), p.done, p.total, losses,
+               clock_text(eta_s).c_str(), int(p.overall * 100), clock_text(overall_eta_s).c_str());
   std::fflush(stderr);
   open_line_ = true;
 }

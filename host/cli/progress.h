@@ -17,12 +17,13 @@ class ProgressPrinter {
   void finish();  // ends an open bar line
 
  private:
-  void bar(const Progress& progress, double fraction, double eta_s);
+  void bar(const Progress& progress, double fraction, double eta_s, double overall_eta_s);
   bool quiet_, terminal_;
   bool open_line_ = false;
   Stage stage_ = Stage::analyse;
   int last_percent_ = -1;
-  std::chrono::steady_clock::time_point stage_start_, last_draw_;
+  int segment_ = 0;
+  std::chrono::steady_clock::time_point run_start_, stage_start_, last_draw_;
 };
 
 }  // namespace audiostyle::cli

@@ -1,13 +1,13 @@
 // `audiostyle batch` end to end: a failed row does not stop the others, --resume skips finished
 // rows, shards split the rows, a manifest error runs nothing, per-row options reach the run,
 // Ctrl-C stops the batch.
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -143,8 +143,7 @@ TEST_CASE("batch: a failed row is recorded, the others run; --resume skips finis
   const FileStamp a_before = stamp(dir.file("out/a.wav"));
   const FileStamp c_before = stamp(dir.file("out/c.flac"));
   write_audio(dir.file("later.wav"), tone(1.0, 330));
-  const Run resumed =
-      cli(dir, "batch " + manifest + " --resume --summary " + summary_path + kFast);
+  const Run resumed = cli(dir, "batch " + manifest + " --resume --summary " + summary_path + kFast);
   INFO(resumed.err);
   CHECK(resumed.code == 0);
   CHECK(stamp(dir.file("out/a.wav")) == a_before);
@@ -171,8 +170,8 @@ TEST_CASE("batch: two shards together write every output exactly once", "[cli][b
   write_text(manifest, manifest_text);
 
   // Shard 0 from the flag; shard 1 from a Slurm array --array=1-2 (task 2 of MIN 1 is shard 1).
-  const Run zero = cli(dir, "batch " + manifest + " --shard 0/2 --summary " +
-                                dir.file("s0.json") + kFast);
+  const Run zero =
+      cli(dir, "batch " + manifest + " --shard 0/2 --summary " + dir.file("s0.json") + kFast);
   INFO(zero.err);
   REQUIRE(zero.code == 0);
   const Run one = cli(dir, "batch " + manifest + " --summary " + dir.file("s1.json") + kFast,
@@ -265,13 +264,15 @@ TEST_CASE("batch: SIGINT stops the batch with 130 and lists the rows not run", "
   test::TempDir dir;
   write_inputs(dir);
   const std::string manifest = dir.file("jobs.csv");
-  write_text(manifest, "content,style,output\ncontent.wav,style.wav,a.wav\n"
-                       "content.wav,style.wav,b.wav\n");
+  write_text(manifest,
+             "content,style,output\ncontent.wav,style.wav,a.wav\n"
+             "content.wav,style.wav,b.wav\n");
   const std::string cli = cli_path();
   // Long enough that the signal lands in the first row's optimisation.
-  std::vector<std::string> args = {cli, "batch", manifest, "--summary", dir.file("summary.json"),
-                                   "--device", "cpu", "--filters", "256", "--iterations",
-                                   "100000", "-q"};
+  std::vector<std::string> args = {
+      cli,        "batch", manifest,    "--summary", dir.file("summary.json"),
+      "--device", "cpu",   "--filters", "256",       "--iterations",
+      "100000",   "-q"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

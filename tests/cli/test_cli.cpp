@@ -225,3 +225,45 @@ TEST_CASE("cli: --device cuda without a usable device exits 4", "[cli]") {
   CHECK(run.err.find("CUDA") != std::string::npos);
   check_nothing_written(dir, {good});
 }
+
+TEST_CASE("cli: stereo in, stereo out; --channels mono downmixes; native rate keeps 44.1 kHz",
+          "[cli]") {
+  test::TempDir dir;
+  Audio stereo = tone(1.0, 44100);
+  stereo.channels.push_back(tone(1.0, 44100, 0.2f).channels[0]);
+  const auto content = write(dir, "stereo.wav", stereo);
+  const auto style = write(dir, "style.wav", tone(1.0));
+  const std::string fast =
+      " --filters 32 --kernel-width 3 --iterations 3 --gl-iterations 3 --device cpu -q";
+
+  Run run = cli(dir, "transfer " + content + " " + style + " -o " + dir.file("auto.wav") +
+                         " --sample-rate 8000 --n-fft 256" + fast);
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  CHECK(read_audio(dir.file("auto.wav"), ReadOptions{0, false, 0, 0}).n_channels() == 2);
+
+  run = cli(dir, "transfer " + content + " " + style + " -o " + dir.file("mono.wav") +
+                     " --sample-rate 8000 --n-fft 256 --channels mono" + fast);
+  REQUIRE(run.code == 0);
+  CHECK(read_audio(dir.file("mono.wav"), ReadOptions{0, false, 0, 0}).n_channels() == 1);
+
+  run = cli(dir, "transfer " + content + " " + style + " -o " + dir.file("native.wav") +
+                     " --sample-rate native --channels mid-side --report " +
+                     dir.file("native.json") + fast);
+  REQUIRE(run.code == 0);
+  const Audio native = read_audio(dir.file("native.wav"), ReadOptions{0, false, 0, 0});
+  CHECK(native.sample_rate_hz == 44100);
+  CHECK(native.n_channels() == 2);
+  std::ifstream in(dir.file("native.json"));
+  const auto report = nlohmann::json::parse(in);
+  CHECK(report["config"]["n_fft"] == 4096);
+  CHECK(report["config"]["hop"] == 1024);
+  CHECK(report["channel_mode"] == "mid-side");
+
+  run = cli(dir, "transfer " + content + " " + style + " -o " + dir.file("x.wav") +
+                     " --channels surround" + fast);
+  CHECK(run.code == 2);
+  run = cli(dir, "transfer " + content + " " + style + " -o " + dir.file("x.wav") +
+                     " --sample-rate fast" + fast);
+  CHECK(run.code == 2);
+}

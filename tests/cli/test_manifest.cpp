@@ -1,7 +1,6 @@
 // The batch manifest: CSV (RFC 4180) and JSONL parsing, path resolution, per-row options through
 // finalize(), every problem reported with its physical line, and the split into shards.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -55,15 +54,15 @@ std::vector<std::vector<std::string>> fields_of(const std::vector<ManifestRecord
 TEST_CASE("manifest: CSV quoting, CRLF, comments and blank lines", "[cli][manifest]") {
   std::vector<ManifestIssue> issues;
   const std::string text =
-      "\xEF\xBB\xBF"                                          // line 1, after a UTF-8 mark
-      "content,style,output,seed\r\n"                         // line 1
-      "# a comment\r\n"                                       // line 2
-      "\r\n"                                                  // line 3
-      "\"a, b.wav\",\"say \"\"hi\"\".wav\",o1.wav,1\r\n"      // line 4
-      "  plain.wav ,  s.wav,o2.wav,\r\n"                      // line 5: trimmed, empty seed
-      "   # an indented comment\n"                            // line 6
-      "\"multi\nline.wav\",s.wav,o3.wav,\"\"\n"               // lines 7-8
-      "c4.wav,s.wav,\"o4.wav\"  ,7";                          // line 9, no final newline
+      "\xEF\xBB\xBF"                                      // line 1, after a UTF-8 mark
+      "content,style,output,seed\r\n"                     // line 1
+      "# a comment\r\n"                                   // line 2
+      "\r\n"                                              // line 3
+      "\"a, b.wav\",\"say \"\"hi\"\".wav\",o1.wav,1\r\n"  // line 4
+      "  plain.wav ,  s.wav,o2.wav,\r\n"                  // line 5: trimmed, empty seed
+      "   # an indented comment\n"                        // line 6
+      "\"multi\nline.wav\",s.wav,o3.wav,\"\"\n"           // lines 7-8
+      "c4.wav,s.wav,\"o4.wav\"  ,7";                      // line 9, no final newline
   const auto records = parse_csv(text, issues);
   INFO(issues.size());
   REQUIRE(issues.empty());
@@ -162,10 +161,11 @@ TEST_CASE("manifest: paths resolve against the manifest's folder; per-row option
 TEST_CASE("manifest: a flag given on the command line is kept unless the row overrides it",
           "[cli][manifest]") {
   test::TempDir dir;
-  const std::string path = write_file(dir, "m.jsonl",
-                                      "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"a.wav\"}\n"
-                                      "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"b.wav\","
-                                      "\"hop\":32,\"alpha\":\"0.5\"}\n");
+  const std::string path =
+      write_file(dir, "m.jsonl",
+                 "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"a.wav\"}\n"
+                 "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"b.wav\","
+                 "\"hop\":32,\"alpha\":\"0.5\"}\n");
   CLI::App app;
   RunOptions defaults;
   add_run_flags(app, defaults, false, true);
@@ -189,12 +189,12 @@ TEST_CASE("manifest: a flag given on the command line is kept unless the row ove
 TEST_CASE("manifest: every flag column is accepted", "[cli][manifest]") {
   // A valid value per column: a column missing from the row parser would fail the parse.
   const std::map<std::string, std::string> values = {
-      {"alpha", "0.5"},        {"iterations", "3"},       {"seed", "9"},
-      {"optimizer", "adam"},   {"lr", "0.1"},             {"filters", "16"},
-      {"kernel-width", "3"},   {"n-fft", "256"},          {"hop", "64"},
-      {"sample-rate", "8000"}, {"offset", "0.5"},         {"seconds", "2"},
-      {"gl-iterations", "4"},  {"momentum", "0.5"},       {"init", "content"},
-      {"precision", "fp32"},   {"format", "float"},       {"channels", "mono"},
+      {"alpha", "0.5"},          {"iterations", "3"},     {"seed", "9"},
+      {"optimizer", "adam"},     {"lr", "0.1"},           {"filters", "16"},
+      {"kernel-width", "3"},     {"n-fft", "256"},        {"hop", "64"},
+      {"sample-rate", "8000"},   {"offset", "0.5"},       {"seconds", "2"},
+      {"gl-iterations", "4"},    {"momentum", "0.5"},     {"init", "content"},
+      {"precision", "fp32"},     {"format", "float"},     {"channels", "mono"},
       {"segment-seconds", "10"}, {"overlap-seconds", "1"}};
   REQUIRE(values.size() == manifest_flag_columns().size());
   test::TempDir dir;
@@ -231,33 +231,40 @@ TEST_CASE("manifest: each problem names the path and its line", "[cli][manifest]
     const char* expect_text;
   };
   const Case cases[] = {
-      {"unknown.csv", "content,style,output,bogus\nc.wav,s.wav,o.wav,1\n", "line 1:",
-       "unknown column 'bogus'"},
-      {"missing.csv", "content,style,output\nc.wav,s.wav,o.wav\n\nc.wav,,o2.wav\n", "line 4:",
-       "missing required field 'style'"},
-      {"quote.csv", "content,style,output\nc.wav,s.wav,o.wav\nc.wav,\"s.wav,o2.wav\n", "line 3:",
-       "unterminated quote"},
-      {"after_quote.csv", "content,style,output\n\"c.wav\"x,s.wav,o.wav\n", "line 2:",
-       "after a closing quote"},
+      {"unknown.csv", "content,style,output,bogus\nc.wav,s.wav,o.wav,1\n",
+       "line 1:", "unknown column 'bogus'"},
+      {"missing.csv", "content,style,output\nc.wav,s.wav,o.wav\n\nc.wav,,o2.wav\n",
+       "line 4:", "missing required field 'style'"},
+      {"quote.csv", "content,style,output\nc.wav,s.wav,o.wav\nc.wav,\"s.wav,o2.wav\n",
+       "line 3:", "unterminated quote"},
+      {"after_quote.csv", "content,style,output\n\"c.wav\"x,s.wav,o.wav\n",
+       "line 2:", "after a closing quote"},
       {"count.csv", "content,style,output\nc.wav,s.wav\n", "line 2:", "2 fields"},
-      {"range.csv", "# jobs\ncontent,style,output,iterations\nc.wav,s.wav,o.wav,-1\n", "line 3:",
-       "--iterations must be in [0, 1000000]"},
-      {"choice.csv", "content,style,output,optimizer\nc.wav,s.wav,o.wav,sgd\n", "line 2:",
-       "--optimizer must be lbfgs or adam, not 'sgd'"},
-      {"number.csv", "content,style,output,filters\nc.wav,s.wav,o.wav,many\n", "line 2:",
-       "--filters"},
-      {"combo.csv", "content,style,output,n-fft,hop\nc.wav,s.wav,o.wav,256,512\n", "line 2:",
-       "--hop must be in [1, n_fft]"},
+      {"range.csv", "# jobs\ncontent,style,output,iterations\nc.wav,s.wav,o.wav,-1\n",
+       "line 3:", "--iterations must be in [0, 1000000]"},
+      {"choice.csv", "content,style,output,optimizer\nc.wav,s.wav,o.wav,sgd\n",
+       "line 2:", "--optimizer must be lbfgs or adam, not 'sgd'"},
+      {"number.csv", "content,style,output,filters\nc.wav,s.wav,o.wav,many\n",
+       "line 2:", "--filters"},
+      {"combo.csv", "content,style,output,n-fft,hop\nc.wav,s.wav,o.wav,256,512\n",
+       "line 2:", "--hop must be in [1, n_fft]"},
       {"json.jsonl",
-       "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"o.wav\"}\n\n{\"content\": \"c.wav\",\n",
+       "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"o.wav\"}\n\n{\"content\": "
+       "\"c.wav\",\n",
        "line 3:", "bad JSON"},
       {"array.jsonl", "[\"c.wav\", \"s.wav\", \"o.wav\"]\n", "line 1:", "expected a JSON object"},
-      {"bool.jsonl", "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"o.wav\",\"seed\":true}\n",
+      {"bool.jsonl",
+       "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"o.wav\",\"seed\":true}\n",
        "line 1:", "expected a string or a number"},
-      {"key.jsonl", "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"o.wav\",\"device\":\"cpu\"}\n",
+      {"key.jsonl",
+       "{\"content\":\"c.wav\",\"style\":\"s.wav\",\"output\":\"o.wav\",\"device\":\"cpu\"}\n",
        "line 1:", "unknown key 'device'"},
-      {"dup.csv", "content,style,output\nc.wav,s.wav,o.wav\nc2.wav,s.wav,sub/../o.wav\n", "line 3:",
-       "also the output of line 2"},
+      {"dup.csv", "content,style,output\nc.wav,s.wav,o.wav\nc2.wav,s.wav,sub/../o.wav\n",
+       "line 3:", "also the output of line 2"},
+      {"overwrite.csv", "content,style,output\nc.wav,s.wav,o.wav\n\"o.wav\",s.wav,o2.wav\n",
+       "line 2:", "is the content of line 3"},
+      {"own_style.csv", "content,style,output\nc.wav,s.wav,./s.wav\n",
+       "line 2:", "is the style of line 2"},
   };
   for (const Case& c : cases) {
     INFO(c.name);

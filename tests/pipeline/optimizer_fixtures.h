@@ -99,6 +99,7 @@ class CountingBackend final : public Backend {
   explicit CountingBackend(Backend& inner) : inner_(inner) {}
   int allocations = 0, downloads = 0, uploads = 0;
   size_t allocated_bytes = 0;
+  size_t available_limit = 0;  // > 0: report at most this much free memory (a small device)
   int sabotage_direction_call = -1;  // 0-based lbfgs_direction call to negate, -1 for none
   std::vector<int> direction_history_counts;  // h.count seen by each lbfgs_direction call
 
@@ -120,7 +121,10 @@ class CountingBackend final : public Backend {
   }
   void copy(void* dst, const void* src, size_t bytes) override { inner_.copy(dst, src, bytes); }
   void synchronize() override { inner_.synchronize(); }
-  size_t available_memory_bytes() const override { return inner_.available_memory_bytes(); }
+  size_t available_memory_bytes() const override {
+    const size_t inner = inner_.available_memory_bytes();
+    return available_limit > 0 ? std::min(inner, available_limit) : inner;
+  }
   std::unique_ptr<Stft> make_stft(const StftShape& shape) override {
     return inner_.make_stft(shape);
   }

@@ -8,6 +8,7 @@
 
 #include "audiostyle/pipeline.h"
 #include "host/pipeline/segments.h"
+#include "tests/pipeline/optimizer_fixtures.h"
 #include "tests/support.h"
 
 using namespace audiostyle;
@@ -121,4 +122,32 @@ TEST_CASE("a sine sweep rendered in segments has no seam at the boundaries", "[s
     CHECK(max_step(start, end) <= 1.5 * std::max(max_step(start - 2 * (end - start), start),
                                                   max_step(end, end + 2 * (end - start))));
   }
+}
+
+TEST_CASE("a track too long for the memory is split into segments automatically", "[segments]") {
+  auto cpu = make_cpu_backend();
+  test::CountingBackend small_device(*cpu);
+  TransferConfig config;
+  config.sample_rate_hz = 8000;
+  config.n_fft = 256;
+  config.hop = 64;
+  config.n_filters = 64;
+  config.kernel_width = 5;
+  config.iterations = 3;
+  config.gl_iterations = 3;
+  config.overlap_seconds = 0.25;
+  Audio content, style;
+  content.sample_rate_hz = style.sample_rate_hz = 8000;
+  content.channels = {test::random_uniform(8000 * 20, test::fresh_seed(), -0.3f, 0.3f)};
+  style.channels = {test::random_uniform(8000 * 2, test::fresh_seed(), -0.3f, 0.3f)};
+  const size_t whole = plan_memory(config, content.n_samples(), 1, true).total_bytes();
+  small_device.available_limit = whole / 3;
+  const TransferResult result = transfer(small_device, content, style, config);
+  INFO("whole track plan " << whole << " bytes, limit " << small_device.available_limit);
+  CHECK(result.segments.size() >= 3);
+  CHECK(result.memory.total_bytes() <= small_device.available_limit);
+  CHECK(result.output.n_samples() == content.n_samples());
+  // With room for all of it, one segment.
+  small_device.available_limit = 0;
+  CHECK(transfer(small_device, content, style, config).segments.size() == 1);
 }
