@@ -3,10 +3,10 @@
 // The pipeline and the optimisers are written once against this interface.
 //
 // Conventions (all row-major):
-//   spectrogram x        [T, C] float, T frames, C = n_fft/2 + 1 bins (bins contiguous)
+//   spectrogram x        [B, T, C] float, T frames, C = n_fft/2 + 1 bins (bins contiguous)
 //   complex spectrogram  [T, C, 2] float (re, im interleaved)
 //   conv weights W       [F, K, C] float, F filters, K taps
-//   features A           [T - K + 1, F] float (after ReLU)
+//   features A           [B, T - K + 1, F] float (after ReLU), B items (stereo channels, segments)
 //   Gram G               [F, F] float
 //   scalars              double, in backend memory ("slots"); read with one download
 #pragma once
