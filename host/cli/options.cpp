@@ -47,7 +47,9 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
       ->capture_default_str();
   app.add_option("--momentum", c.momentum, "Griffin-Lim momentum (0 = original algorithm)")
       ->capture_default_str();
+  // CLI11 would wrap a negative number into a huge unsigned seed: refuse it.
   app.add_option("--seed", c.seed, "Seed of the filters, initial point and phase")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--device", o.device, "auto, cpu or cuda")->capture_default_str();
   app.add_option("--precision", o.precision, "GEMM precision on CUDA: fp32, tf32 or bf16")

@@ -201,7 +201,7 @@ TEST_CASE("cli: invalid flags and combinations exit 2", "[cli]") {
   for (const char* flags :
        {" --iterations -1", " --optimizer sgd", " --n-fft 1023", " --hop 4096 --n-fft 2048",
         " --momentum 1.5", " --device tpu", " --precision fp8", " --no-such-flag", " --alpha -1",
-        " --filters 0", " --init zeros", " --format mp3"}) {
+        " --filters 0", " --init zeros", " --format mp3", " --seed -3"}) {
     INFO(flags);
     const Run run = cli(dir, base + flags);
     CHECK(run.code == 2);

@@ -61,7 +61,7 @@ TEST_CASE("manifest: CSV quoting, CRLF, comments and blank lines", "[cli][manife
       "\"a, b.wav\",\"say \"\"hi\"\".wav\",o1.wav,1\r\n"  // line 4
       "  plain.wav ,  s.wav,o2.wav,\r\n"                  // line 5: trimmed, empty seed
       "   # an indented comment\n"                        // line 6
-      "\"multi\nline.wav\",s.wav,o3.wav,\"\"\n"           // lines 7-8
+      "\"multi\nline.wav\",s.wav,o3.wav,\"\"\r\n"           // lines 7-8
       "c4.wav,s.wav,\"o4.wav\"  ,7";                      // line 9, no final newline
   const auto records = parse_csv(text, issues);
   INFO(issues.size());
