@@ -20,37 +20,18 @@
 
 #include "audiostyle/audio.h"
 #include "audiostyle/errors.h"
+#include "tests/cli/cli_runner.h"
 #include "tests/support.h"
-
-extern char** environ;
 
 using namespace audiostyle;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string err;
-};
+using Run = test::CliRun;
 
-std::string cli_path() {
-  const char* path = std::getenv("AUDIOSTYLE_CLI");
-  return path ? path : AUDIOSTYLE_CLI;
-}
-
-// `env` is prepended to the command line (VAR=value ...), for the Slurm variables.
 Run cli(const test::TempDir& dir, const std::string& args, const std::string& env = "") {
-  const std::string err_path = dir.file("stderr.txt");
-  const std::string command = env + " " + cli_path() + " " + args + " 2>" + err_path;
-  const int status = std::system(command.c_str());
-  Run run;
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  run.err = text.str();
-  return run;
+  return test::run_cli(dir, args, env);
 }
 
 Audio tone(double seconds, double frequency_hz) {
@@ -268,23 +249,11 @@ TEST_CASE("batch: SIGINT stops the batch with 130 and lists the rows not run", "
   write_text(manifest,
              "content,style,output\ncontent.wav,style.wav,a.wav\n"
              "content.wav,style.wav,b.wav\n");
-  const std::string cli = cli_path();
   // Long enough that the signal lands in the first row's optimisation.
-  std::vector<std::string> args = {
-      cli,        "batch", manifest,    "--summary", dir.file("summary.json"),
-      "--device", "cpu",   "--filters", "256",       "--iterations",
-      "100000",   "-q"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  REQUIRE(posix_spawn(&pid, cli.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  REQUIRE(kill(pid, SIGINT) == 0);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(test::run_cli_interrupted({"batch", manifest, "--summary", dir.file("summary.json"),
+                                   "--device", "cpu", "--filters", "256", "--iterations", "100000",
+                                   "-q"},
+                                  std::chrono::milliseconds(1500)) == 130);
   CHECK(!fs::exists(dir.file("a.wav")));
   CHECK(!fs::exists(dir.file("b.wav")));
   const auto summary = read_json(dir.file("summary.json"));

@@ -14,6 +14,7 @@
 #include "audiostyle/audio.h"
 #include "audiostyle/backend.h"
 #include "tests/io/io_fixtures.h"
+#include "tests/cli/cli_runner.h"
 #include "tests/support.h"
 
 using namespace audiostyle;
@@ -21,29 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string err;
-};
+using Run = test::CliRun;
 
-// The tool under test: $AUDIOSTYLE_CLI overrides the build's path (for a relocated bundle).
-std::string cli_path() {
-  const char* path = std::getenv("AUDIOSTYLE_CLI");
-  return path ? path : AUDIOSTYLE_CLI;
-}
-
-Run cli(const test::TempDir& dir, const std::string& args) {
-  const std::string err_path = dir.file("stderr.txt");
-  const std::string command = cli_path() + " " + args + " 2>" + err_path;
-  const int status = std::system(command.c_str());
-  Run run;
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  run.err = text.str();
-  return run;
-}
+Run cli(const test::TempDir& dir, const std::string& args) { return test::run_cli(dir, args); }
 
 Audio tone(double seconds, int rate = 22050, float amplitude = 0.3f) {
   Audio a;

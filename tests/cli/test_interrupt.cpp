@@ -12,9 +12,8 @@
 #include <thread>
 
 #include "audiostyle/audio.h"
+#include "tests/cli/cli_runner.h"
 #include "tests/support.h"
-
-extern char** environ;
 
 using namespace audiostyle;
 
@@ -28,22 +27,10 @@ TEST_CASE("cli: SIGINT mid-run exits 130 and writes nothing", "[cli]") {
   const std::string input = dir.file("in.wav"), output = dir.file("out.wav");
   write_audio(input, tone);
 
-  const char* env_cli = std::getenv("AUDIOSTYLE_CLI");
-  const std::string cli = env_cli ? env_cli : AUDIOSTYLE_CLI;
   // Long enough that the signal lands mid-optimisation.
-  std::vector<std::string> args = {cli, "transfer", input, input, "-o", output, "--device", "cpu",
-                                   "--filters", "256", "--iterations", "100000", "-q"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  REQUIRE(posix_spawn(&pid, cli.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  REQUIRE(kill(pid, SIGINT) == 0);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(test::run_cli_interrupted({"transfer", input, input, "-o", output, "--device", "cpu",
+                                   "--filters", "256", "--iterations", "100000", "-q"},
+                                  std::chrono::milliseconds(1500)) == 130);
   for (const auto& entry : std::filesystem::directory_iterator(dir.path))
     CHECK(entry.path().filename() == "in.wav");
 }
