@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   app.add_option("--gl-iterations", a.gl_iterations, "Griffin-Lim iterations the slope spans")
       ->capture_default_str();
   app.add_option("--stages", a.stages, "Only these stages (comma-separated names)");
-  app.add_option("--ceiling-gemm", a.ceiling_gemm, "Ceiling GEMM size (0: 8192 CUDA, 2048 CPU)");
+  app.add_option("--ceiling-gemm", a.ceiling_gemm, "Ceiling GEMM size (0: 8192 CUDA, 4096 CPU)");
   app.add_option("--ceiling-copy-mib", a.ceiling_copy_mib, "Ceiling copy size (0: 1024 / 256)");
   app.add_option("--json", a.json, "Write the results here");
   CLI11_PARSE(app, argc, argv);
@@ -142,10 +142,10 @@ int main(int argc, char** argv) {
     auto wanted = [&](const std::string& name) { return only.empty() || only.count(name) > 0; };
 
     CeilingOptions ceiling_options;
-    ceiling_options.gemm_size = a.ceiling_gemm > 0 ? a.ceiling_gemm : (cpu ? 2048 : 8192);
+    ceiling_options.gemm_size = a.ceiling_gemm > 0 ? a.ceiling_gemm : (cpu ? 4096 : 8192);
     ceiling_options.copy_bytes = (a.ceiling_copy_mib > 0 ? a.ceiling_copy_mib : (cpu ? 256 : 1024)) * 1048576.0;
     ceiling_options.warmup = cpu ? 1 : 3;
-    ceiling_options.repeats = cpu ? 5 : 20;
+    ceiling_options.repeats = cpu ? 3 : 20;
 
     nlohmann::json machine = machine_description(*backend);
     std::printf("stage benchmarks on %s (%s), precision %s, %d repeats\n",

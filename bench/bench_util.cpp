@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <stdexcept>
@@ -83,7 +84,9 @@ nlohmann::json machine_description(Backend& backend) {
       {"openblas_threads", openblas_get_num_threads()},
       {"fftw", std::string(fftwf_version)},
       {"compiler", __VERSION__},
-      {"git_commit", first_line_of(git + "rev-parse --short HEAD 2>/dev/null")},
+      {"git_commit", std::getenv("AUDIOSTYLE_GIT_COMMIT")
+                         ? std::string(std::getenv("AUDIOSTYLE_GIT_COMMIT"))
+                         : first_line_of(git + "rev-parse --short HEAD 2>/dev/null")},
       {"git_dirty", !first_line_of(git + "status --porcelain --untracked-files=no 2>/dev/null")
                          .empty()},
       {"date", date},

@@ -2,7 +2,7 @@
 """Merges one benchmark run's parts into bench/results/<date>-<device>.json, and renders
 bench/RESULTS.md from the newest result file of each device.
 
-    report.py merge --parts DIR --device cpu|cuda --mode quick|full [--note TEXT]... --out FILE
+    report.py merge --parts DIR --device cpu|cuda --mode quick|full [--note TEXT]... [--base FILE] --out FILE
     report.py render --results bench/results --out bench/RESULTS.md
 """
 import argparse
@@ -27,6 +27,7 @@ def load(path):
 
 def merge(args):
     parts = args.parts
+    base = load(args.base) if args.base and os.path.exists(args.base) else None
     result = dict(schema=1, device_kind=args.device, mode=args.mode,
                   created=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   notes=args.note or [], stages=None, e2e=None,
@@ -45,6 +46,19 @@ def merge(args):
         result["peers"]["torch_transfer"][job] = load(path)
     for path in sorted(glob.glob(os.path.join(parts, "griffinlim_*.json"))):
         result["peers"]["griffinlim"].append(load(path))
+    if base:
+        # Parts from an earlier call of the same run (a GPU run split across calls) fill what this
+        # call did not measure.
+        for key in ("stages", "e2e", "machine"):
+            if result.get(key) is None and base.get(key) is not None:
+                result[key] = base[key]
+        sizes = {p["size"] for p in result["peers"]["torch_stages"]}
+        result["peers"]["torch_stages"] += [p for p in base["peers"]["torch_stages"] if p["size"] not in sizes]
+        for job, p in base["peers"]["torch_transfer"].items():
+            result["peers"]["torch_transfer"].setdefault(job, p)
+        sizes = {p["size"] for p in result["peers"]["griffinlim"]}
+        result["peers"]["griffinlim"] += [p for p in base["peers"]["griffinlim"] if p["size"] not in sizes]
+        result["notes"] = base.get("notes", []) + [n for n in result["notes"] if n not in base.get("notes", [])]
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
@@ -195,13 +209,15 @@ def render_griffinlim(result, out):
     if not rows:
         return
     out.append("")
-    out.append("#### Griffin-Lim, time per iteration (slope between a short and a long run)")
+    out.append("#### Griffin-Lim, time per iteration (slope between the fastest of several short and long runs)")
     out.append("")
     out.append("| size | audiostyle | librosa (CPU) | torchaudio (CPU) | torchaudio (GPU) | audiostyle speed-up over torchaudio on the same device |")
     out.append("|---|---:|---:|---:|---:|---:|")
     for g in rows:
         ours = stage_lookup(result, g["size"], "griffinlim_iteration")
-        ours_ms = ours["median_ms"] if ours else None
+        ours_ms = None
+        if ours:
+            ours_ms = ours.get("details", {}).get("per_iteration_min_ms", ours["median_ms"])
         cells = {}
         for r in g["rows"]:
             key = r["peer"] + ("_gpu" if r["device"].startswith("cuda") else "_cpu")
@@ -249,6 +265,7 @@ def render_e2e(result, out):
                    f"{fmt_ms(r.get('optimise_ms'))} | {rate_cell} | {fmt_bytes(r['memory_plan_bytes'])} | "
                    f"{fmt_bytes(j['peak_rss_bytes'])} | {fmt_bytes(j.get('device_peak_bytes_nvidia_smi'))} | "
                    f"{(r.get('final') or {}).get('total', 0):.5g} |")
+    render_sweep(e2e, out)
     peers = result["peers"]["torch_transfer"]
     if peers:
         out.append("")
@@ -269,6 +286,28 @@ def render_e2e(result, out):
                        f"{p['timings_ms']['total'] / r['total_ms']:.2f}x | {ours:.5g} | {theirs:.5g} | "
                        f"{ours / theirs:.3f} | {r['iterations']} / {r['evaluations']}; "
                        f"{p['iterations']} / {p['evaluations']} |")
+
+
+def render_sweep(e2e, out):
+    """Length sweep: the S jobs and the R jobs run with the same recipe, by length."""
+    ok = [j for j in e2e["jobs"] if j["exit_code"] == 0 and j["channels"] == 1]
+    sweep = [j for j in ok if j["name"].startswith("S")]
+    if not sweep:
+        return
+    recipe = {(j["iterations"], j["gl_iterations"]) for j in sweep}
+    rows = sorted((j for j in ok if (j["iterations"], j["gl_iterations"]) in recipe), key=lambda j: j["seconds"])
+    out.append("")
+    out.append("Length sweep (" + "; ".join(f"L-BFGS {i} / Griffin-Lim {g}" for i, g in sorted(recipe)) + "):")
+    out.append("")
+    out.append("| length | job | total | total per audio minute | optimise per evaluation | plan | peak RSS | peak device |")
+    out.append("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for j in rows:
+        r = j["report"]
+        per_eval = r["optimise_ms"] / r["evaluations"] if r.get("optimise_ms") and r["evaluations"] else None
+        out.append(f"| {j['seconds']:g} s | {j['name']} | {fmt_ms(r['total_ms'])} | "
+                   f"{fmt_ms(r['total_ms'] / (j['seconds'] / 60))} | {fmt_ms(per_eval)} | "
+                   f"{fmt_bytes(r['memory_plan_bytes'])} | {fmt_bytes(j['peak_rss_bytes'])} | "
+                   f"{fmt_bytes(j.get('device_peak_bytes_nvidia_smi'))} |")
 
 
 def target_rows(results):
@@ -334,7 +373,8 @@ def target_rows(results):
         ours = stage_lookup(cuda, g["size"], "griffinlim_iteration")
         for r in g["rows"]:
             if r["peer"] == "torchaudio" and r["device"].startswith("cuda") and ours and "per_iteration_ms" in r:
-                gl = (g["size"], r["per_iteration_ms"] / ours["median_ms"])
+                gl = (g["size"], r["per_iteration_ms"] /
+                      ours.get("details", {}).get("per_iteration_min_ms", ours["median_ms"]))
                 break
         if gl:
             break
@@ -396,6 +436,7 @@ def main():
     m.add_argument("--device", required=True, choices=("cpu", "cuda"))
     m.add_argument("--mode", required=True, choices=("quick", "full"))
     m.add_argument("--note", action="append")
+    m.add_argument("--base", help="an earlier result of the same run whose parts fill the gaps")
     m.add_argument("--out", required=True)
     r = sub.add_parser("render")
     r.add_argument("--results", default="bench/results")

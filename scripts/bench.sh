@@ -14,8 +14,10 @@
 #   --bin     folder with audiostyle and bench_stages (e.g. .bundle/bin on a machine without the
 #             build dependencies); default: build them into build/ with scripts/build.sh.
 #   --only    comma-separated subset of stages,e2e,peers (to split a run across several calls on a
-#             machine with a time limit per command; use --keep-parts on the later calls).
+#             machine with a time limit per command; use --keep-parts on the later calls: they
+#             keep earlier parts and merge over today's result file if there is one).
 # Parts are written to out/bench/parts-<device>/ and merged at the end of every call.
+# AUDIOSTYLE_GIT_COMMIT names the commit where the tree has no .git (a copy on a GPU machine).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 device=auto mode="" bin="" only="stages,e2e,peers" keep=0 notes=()
@@ -103,12 +105,18 @@ PY
   devices=cpu
   [[ $device == cuda ]] && devices=cpu,cuda
   for size in "${sizes[@]}"; do
+    # At the full size one CPU iteration takes about a second per channel: a shorter slope.
+    cpu_iterations=$([[ $size == full ]] && echo 4 || echo "$gl_iterations")
     python3 bench/peers/griffinlim_peers.py --size "$size" --iterations "$gl_iterations" \
+      --cpu-iterations "$cpu_iterations" --repeats $([[ $size == full ]] && echo 2 || echo 3) \
       --devices "$devices" --json "$parts/griffinlim_$size.json" ||
       echo "bench: Griffin-Lim peers at $size failed" >&2
   done
 fi
 
 result=bench/results/$(date -u +%Y-%m-%d)-$device.json
-python3 bench/report.py merge --parts "$parts" --device "$device" --mode "$mode" "${notes[@]}" --out "$result"
+base=()
+if ((keep == 1)) && [[ -f $result ]]; then base=(--base "$result"); fi
+python3 bench/report.py merge --parts "$parts" --device "$device" --mode "$mode" "${notes[@]}" \
+  "${base[@]}" --out "$result"
 python3 bench/report.py render --results bench/results --out bench/RESULTS.md

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Griffin-Lim peers: librosa.griffinlim (CPU, numpy) and torchaudio's GriffinLim (CPU, and the
 GPU when asked), the fast variant with the same momentum, on the magnitude of the benchmark
-content's STFT (librosa conventions). Per-iteration time is the slope between runs of `base` and
-`base + iterations` iterations, as bench_stages measures audiostyle's, so fixed costs drop out.
+content's STFT (librosa conventions). Per-iteration time is the slope between the fastest runs of `base` and
+`base + iterations` iterations, as bench_stages reports audiostyle's (per_iteration_min_ms), so
+fixed costs drop out; the slope of the medians is kept beside it.
 
     griffinlim_peers.py --size reference|full --iterations 20 --devices cpu[,cuda] --json OUT
 
@@ -40,7 +41,10 @@ def magnitude_of_noise(size, seed=0):
 
 
 def slope(run, base, extra, repeats):
-    """Median time per iteration from runs of base and base + extra iterations."""
+    """Time per iteration from runs of base and base + extra iterations: (slope of the fastest
+    runs, slope of the medians, fastest short run, fastest long run). The fastest runs are the
+    estimate reported: on a shared CPU, torch's thread pool makes single runs vary by 10x, and the
+    least disturbed run is the one that measures the code."""
     def timed(iterations):
         run(iterations)  # warm-up
         times = []
@@ -48,9 +52,9 @@ def slope(run, base, extra, repeats):
             started = time.perf_counter()
             run(iterations)
             times.append(time.perf_counter() - started)
-        return float(np.median(times))
-    short, long = timed(base), timed(base + extra)
-    return (long - short) / extra, short, long
+        return min(times), float(np.median(times))
+    (short_min, short_median), (long_min, long_median) = timed(base), timed(base + extra)
+    return (long_min - short_min) / extra, (long_median - short_median) / extra, short_min, long_min
 
 
 def librosa_row(magnitude, n_samples, size, args):
@@ -65,9 +69,11 @@ def librosa_row(magnitude, n_samples, size, args):
                                window="hann", center=True, pad_mode="constant", momentum=args.momentum,
                                init="random", random_state=0, length=n_samples, dtype=np.float32)
 
-    per_iteration, short, long = slope(run, args.base, args.iterations, args.repeats)
+    per_iteration, per_iteration_median, short, long = slope(run, args.base, args.cpu_iterations or args.iterations,
+                                                             args.repeats)
     return dict(peer="librosa", device="cpu", version=librosa.__version__, per_iteration_ms=per_iteration * 1e3,
-                short_run_s=short, long_run_s=long)
+                per_iteration_median_ms=per_iteration_median * 1e3, short_run_min_s=short, long_run_min_s=long,
+                slope_iterations=args.cpu_iterations or args.iterations, repeats=args.repeats)
 
 
 def torchaudio_row(magnitude, n_samples, size, args, device):
@@ -87,10 +93,12 @@ def torchaudio_row(magnitude, n_samples, size, args, device):
                 griffin_lim(spec)
         recipe.synchronize(torch, device)
 
-    per_iteration, short, long = slope(run, args.base, args.iterations, args.repeats)
+    iterations = args.iterations if device.startswith("cuda") else (args.cpu_iterations or args.iterations)
+    per_iteration, per_iteration_median, short, long = slope(run, args.base, iterations, args.repeats)
     row = dict(peer="torchaudio", device=device, version=torchaudio.__version__,
                torch_threads=torch.get_num_threads(), per_iteration_ms=per_iteration * 1e3,
-               short_run_s=short, long_run_s=long)
+               per_iteration_median_ms=per_iteration_median * 1e3, short_run_min_s=short, long_run_min_s=long,
+               slope_iterations=iterations, repeats=args.repeats)
     if device.startswith("cuda"):
         row["device_name"] = torch.cuda.get_device_name(0)
     return row
@@ -100,8 +108,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="reference", choices=sorted(SIZES))
     parser.add_argument("--iterations", type=int, default=20, help="iterations the slope spans")
+    parser.add_argument("--cpu-iterations", type=int, default=0,
+                        help="for the CPU rows (default: --iterations); fewer keeps the full size affordable")
     parser.add_argument("--base", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--momentum", type=float, default=0.99)
     parser.add_argument("--devices", default="cpu", help="torchaudio devices, e.g. cpu,cuda")
     parser.add_argument("--json", required=True)
@@ -115,7 +125,7 @@ def main():
         what = f"{r['per_iteration_ms']:.3f} ms / iteration" if "per_iteration_ms" in r else r["skipped"]
         print(f"griffin-lim {args.size} {r['peer']} ({r['device']}): {what}")
     with open(args.json, "w") as f:
-        json.dump(dict(peer="griffinlim", size=args.size, shape=dict(C=magnitude.shape[0], T=magnitude.shape[1],
+        json.dump(dict(peer="griffinlim", size=args.size, load_average=os.getloadavg(), shape=dict(C=magnitude.shape[0], T=magnitude.shape[1],
                                                                       B=size["batch"], n_fft=size["n_fft"]),
                        momentum=args.momentum, rows=rows), f, indent=2)
 

@@ -108,7 +108,9 @@ def set_precision(torch, precision):
 
 
 def environment(torch, device):
-    env = dict(torch=torch.__version__, threads=torch.get_num_threads(), device=str(device))
+    import os
+    env = dict(torch=torch.__version__, threads=torch.get_num_threads(), device=str(device),
+               load_average=os.getloadavg())
     try:
         import torchaudio
         env["torchaudio"] = torchaudio.__version__

@@ -1,15 +1,9 @@
 // Ctrl-C stops a run cleanly: exit code 130 and no output or temporary file left behind.
 #include <catch2/catch.hpp>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <thread>
 
 #include "audiostyle/audio.h"
 #include "tests/cli/cli_runner.h"
