@@ -3,7 +3,7 @@
 // and one Griffin-Lim iteration, at the reference size and/or the full-track size (sizes.h), each
 // held against ceilings measured in the same run (ceilings.h), before and after the stages.
 //
-//   bench_stages [--device cpu|cuda] [--sizes reference|full|both|smoke] [--precision tf32]
+//   bench_stages [--device cpu|cuda] [--sizes reference|full|both|smoke|none] [--precision tf32]
 //                [--repeats N] [--warmup N] [--stages a,b,...] [--json FILE]
 #include <CLI/CLI.hpp>
 
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   CLI::App app{"audiostyle stage benchmarks"};
   Args a;
   app.add_option("--device", a.device, "auto, cpu or cuda")->capture_default_str();
-  app.add_option("--sizes", a.sizes, "reference, full, both or smoke (comma-separated)")
+  app.add_option("--sizes", a.sizes, "reference, full, both or smoke (comma-separated); none: ceilings only")
       ->capture_default_str();
   app.add_option("--precision", a.precision, "GEMM precision on CUDA: fp32, tf32, bf16")
       ->capture_default_str();
@@ -132,7 +132,8 @@ int main(int argc, char** argv) {
     options.warmup = a.warmup;
     options.lbfgs_iterations = a.lbfgs_iterations;
     options.gl_iterations = a.gl_iterations;
-    const auto sizes = sizes_by_names(a.sizes);
+    // "none": the ceilings alone (measured around other work, e.g. the end-to-end jobs).
+    const auto sizes = a.sizes == "none" ? std::vector<BenchSize>{} : sizes_by_names(a.sizes);
     std::set<std::string> only;
     {
       std::stringstream in(a.stages);

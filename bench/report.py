@@ -39,6 +39,8 @@ def merge(args):
     path = os.path.join(parts, "e2e.json")
     if os.path.exists(path):
         result["e2e"] = load(path)
+        result["e2e"]["ceilings"] = [load(p)["ceilings_before"] + load(p)["ceilings_after"]
+                                     for p in sorted(glob.glob(os.path.join(parts, "ceilings_e2e_*.json")))]
     for path in sorted(glob.glob(os.path.join(parts, "torch_stages_*.json"))):
         result["peers"]["torch_stages"].append(load(path))
     for path in sorted(glob.glob(os.path.join(parts, "torch_transfer_*.json"))):
@@ -97,11 +99,20 @@ def fmt_flop(f):
     return f"{f / 1e12:.3f} T" if f >= 1e12 else f"{f / 1e9:.2f} G"
 
 
+def all_ceilings(result):
+    """Every ceiling measurement of the run: around the stages and around the end-to-end jobs."""
+    stages = result.get("stages") or {}
+    found = stages.get("ceilings_before", []) + stages.get("ceilings_after", [])
+    for group in (result.get("e2e") or {}).get("ceilings", []):
+        found += group
+    return found
+
+
 def ceiling_rate(result, name):
-    for c in (result.get("stages") or {}).get("ceilings", []):
-        if c["name"] == name:
-            return c["rate"]
-    return None
+    """The highest rate measured for a ceiling anywhere in the run: fractions are then
+    conservative, never flattered by a ceiling measured while other processes held the machine."""
+    rates = [c["rate"] for c in all_ceilings(result) if c["name"] == name]
+    return max(rates) if rates else None
 
 
 def gemm_ceiling(result):
@@ -109,7 +120,8 @@ def gemm_ceiling(result):
     stages = result.get("stages") or {}
     precision = stages.get("precision", "tf32")
     if result["device_kind"] == "cpu":
-        return "OpenBLAS sgemm", ceiling_rate(result, "sgemm_openblas")
+        rates = [r for r in (ceiling_rate(result, "sgemm_openblas"), ceiling_rate(result, "gemm_conv_plan_fp32")) if r]
+        return "fp32 GEMM (OpenBLAS)", max(rates) if rates else None
     return f"{precision.upper()} GEMM", ceiling_rate(result, f"gemm_{precision}")
 
 
@@ -149,18 +161,39 @@ def render_ceilings(result, out):
     if not stages:
         return
     out.append("")
-    out.append("Ceilings, measured in the same run before and after the stages (the higher is used, so "
-               "fractions are never flattered):")
+    out.append("Ceilings, measured in the same run before and after the stages and around the end-to-end "
+               "jobs; every fraction on this page uses the highest measurement (so none is flattered by a "
+               "ceiling taken while other processes held the machine):")
     out.append("")
-    out.append("| ceiling | what | before | after |")
-    out.append("|---|---|---:|---:|")
+    e2e_groups = (result.get("e2e") or {}).get("ceilings", [])
+    out.append("| ceiling | what | before stages | after stages | around end-to-end jobs | used |")
+    out.append("|---|---|---:|---:|---:|---:|")
     after = {c["name"]: c for c in stages.get("ceilings_after", [])}
     for c in stages.get("ceilings_before", []):
         unit = "GB/s" if c["unit"] == "B/s" else "TFLOP/s"
         scale = 1e-9 if c["unit"] == "B/s" else 1e-12
         a = after.get(c["name"])
-        out.append(f"| {c['name']} | {c['what']} | {c['rate'] * scale:.3f} {unit} | "
-                   f"{a['rate'] * scale:.3f} {unit} |" if a else "| - |")
+        around = [x["rate"] * scale for g in e2e_groups for x in g if x["name"] == c["name"]]
+        used = ceiling_rate(result, c["name"]) * scale
+        out.append(f"| {c['name']} | {c['what']} | {c['rate'] * scale:.3f} | "
+                   f"{a['rate'] * scale if a else 0:.3f} | {', '.join(f'{x:.3f}' for x in around) or '-'} | "
+                   f"{used:.3f} {unit} |")
+
+
+def rescore(stage, gemm, copy):
+    """The stage's fractions against the run's highest ceilings (bench_stages scored it against
+    the ceilings around the stages only)."""
+    s = dict(stage)
+    seconds = s["median_ms"] * 1e-3
+    if seconds <= 0 or not copy:
+        return s
+    s["fraction_of_copy"] = s["bytes"] / seconds / copy
+    floor_s = s["bytes"] / copy
+    if s["bound"] == "gemm" and gemm:
+        s["fraction_of_gemm"] = s["flop"] / seconds / gemm
+        floor_s = max(floor_s, s["flop"] / gemm)
+    s["fraction_of_floor"] = floor_s / seconds
+    return s
 
 
 def render_stages(result, out):
@@ -182,7 +215,10 @@ def render_stages(result, out):
         out.append("| stage | FLOP | bytes | median (min-max) | TFLOP/s | GB/s | %GEMM | %copy | %floor | PyTorch | speed-up |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         peers = peer_by_size.get(size["name"], {})
+        _, gemm = gemm_ceiling(result)
+        copy = ceiling_rate(result, "copy")
         for s in size["stages"]:
+            s = rescore(s, gemm, copy)
             peer = peers.get(s["name"])
             ratio = f"{peer['median_ms'] / s['median_ms']:.2f}x" if peer and s["median_ms"] > 0 else "-"
             out.append(f"| {s['name']} | {fmt_flop(s['flop'])} | {fmt_bytes(s['bytes'])} | "

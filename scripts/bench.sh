@@ -72,8 +72,12 @@ if has stages; then
   "$bin/bench_stages" --device "$device" "${stage_args[@]}" --json "$parts/stages.json"
 fi
 if has e2e; then
+  # Ceilings around the jobs too: the jobs' rates are held against ceilings of their own time,
+  # which matters on a shared machine whose load changes between parts of the run.
+  "$bin/bench_stages" --device "$device" --sizes none --json "$parts/ceilings_e2e_before.json"
   python3 bench/e2e.py --bin "$bin" --device "$device" --set "$mode" --inputs "$inputs" \
     --work "$parts/e2e-work" --json "$parts/e2e.json"
+  "$bin/bench_stages" --device "$device" --sizes none --json "$parts/ceilings_e2e_after.json"
 fi
 if has peers; then
   if python3 -c "import torch" 2>/dev/null; then
