@@ -1,4 +1,4 @@
-// CPU Gram (SYRK + mirror, SYMM backward) against double references.
+// CPU Gram (OpenBLAS GEMMs) against double references.
 #include <catch2/catch.hpp>
 
 #include "audiostyle/backend.h"
