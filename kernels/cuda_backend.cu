@@ -92,6 +92,9 @@ class CudaBackend final : public Backend {
   // --- Memory ----------------------------------------------------------------------------------
   void* allocate(size_t bytes) override { return cuda::device_allocate(bytes); }
   void deallocate(void* ptr) noexcept override { cuda::device_free(ptr); }
+  // Includes the plans' scratch (DeviceArray) and the backend's own workspaces: all go through
+  // device_allocate. cuFFT's and cuBLAS's internal allocations are not seen.
+  size_t peak_memory_bytes() const override { return cuda::device_peak_bytes(); }
   void upload(void* dst, const void* src, size_t bytes) override {
     if (bytes == 0) return;
     CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, context_.stream));

@@ -14,6 +14,8 @@ namespace audiostyle::cuda {
 void* device_allocate(size_t bytes);
 // cudaFree, errors ignored (and cleared): used from destructors.
 void device_free(void* ptr) noexcept;
+// High-water mark of the bytes held through device_allocate in this process.
+size_t device_peak_bytes();
 
 // Owns `count` elements of T in device memory (plan scratch, converted weights).
 template <class T>

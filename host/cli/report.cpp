@@ -73,6 +73,7 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"frames", {{"output", result.content_frames}, {"style", result.style_frames}}},
       {"segments", segments},
       {"memory_plan_bytes", memory},
+      {"peak_memory_bytes", result.peak_memory_bytes},
       {"iterations", iterations},
       {"stop_reason", result.stop_reason},
       {"evaluations", result.evaluations},

@@ -1,8 +1,10 @@
 // The CPU backend: host memory, forwarding each op to its CPU twin.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <thread>
+#include <unordered_map>
 
 #include "audiostyle/errors.h"
 #include "host/cpu/cpu_ops.h"
@@ -21,13 +23,28 @@ class CpuBackend final : public Backend {
 
   void* allocate(size_t bytes) override {
     // 64-byte alignment for SIMD and BLAS.
-    void* ptr = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    const size_t rounded = (bytes + 63) / 64 * 64;
+    void* ptr = std::aligned_alloc(64, rounded);
     if (!ptr && bytes > 0)
       throw DeviceError("out of host memory: could not allocate " + std::to_string(bytes >> 20) +
                         " MiB");
+    if (ptr) {
+      sizes_[ptr] = rounded;
+      live_bytes_ += rounded;
+      peak_bytes_ = std::max(peak_bytes_, live_bytes_);
+    }
     return ptr;
   }
-  void deallocate(void* ptr) noexcept override { std::free(ptr); }
+  void deallocate(void* ptr) noexcept override {
+    if (!ptr) return;
+    const auto it = sizes_.find(ptr);
+    if (it != sizes_.end()) {
+      live_bytes_ -= it->second;
+      sizes_.erase(it);
+    }
+    std::free(ptr);
+  }
+  size_t peak_memory_bytes() const override { return peak_bytes_; }
   void upload(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
   void download(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
   void copy(void* dst, const void* src, size_t bytes) override { std::memmove(dst, src, bytes); }
@@ -99,6 +116,10 @@ class CpuBackend final : public Backend {
                  float beta1, float beta2, float eps, int step) override {
     cpu::adam_step(count, x, grad, m, v, lr, beta1, beta2, eps, step);
   }
+
+ private:
+  std::unordered_map<void*, size_t> sizes_;
+  size_t live_bytes_ = 0, peak_bytes_ = 0;
 };
 
 }  // namespace

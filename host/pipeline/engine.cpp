@@ -419,6 +419,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
     out = run.reconstruct(x.get(), batch, output_samples);
   }
   timer.mark("download", result.timings_ms);
+  result.peak_memory_bytes = backend.peak_memory_bytes();
 
   result.output.sample_rate_hz = config.sample_rate_hz;
   result.output.channels = from_items(std::move(out), mode);

@@ -137,6 +137,9 @@ class Backend {
   virtual void copy(void* dst, const void* src, size_t bytes) = 0;  // backend to backend
   virtual void synchronize() = 0;
   virtual size_t available_memory_bytes() const = 0;
+  // High-water mark of the bytes held through allocate() (and the backend's own plan scratch)
+  // since the backend was made.
+  virtual size_t peak_memory_bytes() const = 0;
 
   // --- Plans (made once per shape) ---------------------------------------------------------
   virtual std::unique_ptr<Stft> make_stft(const StftShape& shape) = 0;

@@ -70,6 +70,7 @@ struct TransferResult {
   double final_total = 0, final_content = 0, final_style = 0;
   double spectral_convergence_db = 0;  // of the Griffin-Lim reconstruction
   double output_gain = 1;              // applied to keep the peak under 0 dBFS (1 = none)
+  size_t peak_memory_bytes = 0;        // the backend's high-water mark at the end of the run
   std::vector<StageTiming> timings_ms;
 };
 

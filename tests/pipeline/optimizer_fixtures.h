@@ -121,6 +121,7 @@ class CountingBackend final : public Backend {
   }
   void copy(void* dst, const void* src, size_t bytes) override { inner_.copy(dst, src, bytes); }
   void synchronize() override { inner_.synchronize(); }
+  size_t peak_memory_bytes() const override { return inner_.peak_memory_bytes(); }
   size_t available_memory_bytes() const override {
     const size_t inner = inner_.available_memory_bytes();
     return available_limit > 0 ? std::min(inner, available_limit) : inner;

@@ -78,7 +78,10 @@ TEST_CASE("transfer: L-BFGS drives the objective down on the real pipeline", "[t
   CHECK(peak(result.output) > 1e-4f);
   CHECK(result.spectral_convergence_db < -3.0);
   CHECK(progress_calls > 10);
-  CHECK(result.memory.total_bytes() > 0);
+  // The plan made before allocating bounds what the run held at its peak.
+  INFO("peak " << result.peak_memory_bytes << " plan " << result.memory.total_bytes());
+  CHECK(result.peak_memory_bytes > 0);
+  CHECK(result.peak_memory_bytes <= result.memory.total_bytes());
 }
 
 TEST_CASE("transfer: Adam also lowers the objective", "[transfer]") {
