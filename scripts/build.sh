@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds into build/ (Release, Ninja). Extra arguments go to the build step
-# (e.g. a target name). AUDIOSTYLE_CUDA=AUTO|ON|OFF and CUDAARCHS are honoured.
+# Configures and builds into build/ (Release, Ninja). Arguments name targets to build (all by
+# default). AUDIOSTYLE_CUDA=AUTO|ON|OFF and CUDAARCHS are honoured.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${AUDIOSTYLE_BUILD_DIR:-$root/build}
@@ -9,4 +9,8 @@ if [[ ! -f $build/build.ninja ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DAUDIOSTYLE_CUDA="${AUDIOSTYLE_CUDA:-AUTO}" >/dev/null
 fi
-cmake --build "$build" -j "$(nproc)" "$@"
+if (($# > 0)); then
+  cmake --build "$build" -j "$(nproc)" --target "$@"
+else
+  cmake --build "$build" -j "$(nproc)"
+fi
