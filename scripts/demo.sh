@@ -10,7 +10,7 @@ bash "$root/scripts/build.sh" audiostyle
 bin=$build/bin/audiostyle
 out=${1:-$root/out/demo.wav}
 mkdir -p "$(dirname "$out")"
-if "$bin" info | grep -q '^cuda device'; then
+if "$bin" info | grep -q '^cuda device [0-9]'; then
   recipe=(--device cuda)
 else
   recipe=(--device cpu --filters 1024 --iterations 100 --gl-iterations 300)
