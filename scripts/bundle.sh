@@ -29,4 +29,5 @@ for exe in "$out"/bin/*; do
 done | sort -u | while read -r name path; do
   if [[ ! $name =~ $skip ]]; then cp -L "$path" "$out/lib/$name"; fi
 done
+git -C "$root" rev-parse --short HEAD >"$out/COMMIT" 2>/dev/null || true
 echo "bundle: $out ($(du -sh "$out" | cut -f1)); libraries: $(ls "$out/lib" | tr '\n' ' ')"
