@@ -56,6 +56,8 @@ class CudaBackend final : public Backend {
     device_name_ = properties.name;
     cuda::check_kernel_image();
 
+    // Peak memory counts from here: this backend's workspaces, buffers and plans.
+    cuda::device_reset_peak();
     cudaStream_t stream = nullptr;
     CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
     stream_.reset(stream);

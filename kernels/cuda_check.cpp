@@ -22,6 +22,11 @@ bool sync_after_launch() {
 }  // namespace
 
 void throw_cuda_error(const char* file, int line, const char* expression, cudaError_t status) {
+  // A failed runtime call is also recorded as the thread's last error. Clear it: a caller that
+  // catches this (cuda_devices() skipping a device its kernels cannot run on, a test expecting the
+  // throw) would otherwise see it again at the next CUDA_CHECK_LAUNCH(), blamed on an innocent
+  // launch. (A sticky error, a fault inside a kernel, stays whatever is done here.)
+  (void)cudaGetLastError();
   throw DeviceError(where(file, line) + ": " + expression + " failed: " + cudaGetErrorName(status) +
                     " (" + cudaGetErrorString(status) + ")");
 }

@@ -63,4 +63,6 @@ void device_free(void* ptr) noexcept {
 
 size_t device_peak_bytes() { return g_peak_bytes; }
 
+void device_reset_peak() { g_peak_bytes = g_live_bytes; }
+
 }  // namespace audiostyle::cuda

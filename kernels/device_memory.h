@@ -14,8 +14,14 @@ namespace audiostyle::cuda {
 void* device_allocate(size_t bytes);
 // cudaFree, errors ignored (and cleared): used from destructors.
 void device_free(void* ptr) noexcept;
-// High-water mark of the bytes held through device_allocate in this process.
+// High-water mark of the bytes held through device_allocate in this process since the last
+// device_reset_peak() (or since the start).
 size_t device_peak_bytes();
+// Restarts the high-water mark from the bytes held now. The CUDA backend calls it when it is made,
+// so its peak_memory_bytes() is "since the backend was made" (backend.h), as the CPU backend's is,
+// and not the peak of an earlier backend in the same process (a test run, a batch). The counters
+// are per process: a second backend alive at the same time is counted too.
+void device_reset_peak();
 
 // Owns `count` elements of T in device memory (plan scratch, converted weights).
 template <class T>

@@ -17,8 +17,8 @@
 //   backward: row-major dA [R, F] += A [R, F] E [F, F] is column-major dA^T [F, R] += E^T A^T:
 //     cuBLAS reads E (row-major, ld F) as column-major E^T and A as A^T, both op N:
 //     gemm(N, N, m = F, n = R, k = F, A = E, lda = F, B = feat, ldb = F, beta = 1, C = dA,
-//     ldc = F). Element (i, r) = sum_j E[j, i] A[r, j] = (A E)[r, i], exact for any E (the CPU's
-//     SSYMM reads only E's upper triangle, so E must be symmetric for the two to agree).
+//     ldc = F). Element (i, r) = sum_j E[j, i] A[r, j] = (A E)[r, i], exact for any E, as the
+//     CPU twin's row-major SGEMM (the interface still promises a symmetric E).
 // Batch: one cublasGemmStridedBatchedEx per pass (kernels/gemm.h), item strides R*F (A, dA; R*Fp
 // for the padded bf16 copy) and F*F (G, E; F*Fp for the padded bf16 E). Items never share an
 // output, so the batch has no write overlap. B = 1 issues the plain cublasGemmEx, as before.

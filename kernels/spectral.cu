@@ -17,8 +17,9 @@ __global__ void log1p_magnitude_kernel(const float* __restrict__ spec, int64_t c
 }
 
 // max(expm1(x), 0) written as the CPU's std::max(e, 0.f): a NaN stays NaN (fmaxf would drop it).
-__global__ void expm1_clamped_kernel(const float* __restrict__ x, int64_t count,
-                                     float* __restrict__ out) {
+// The pipeline calls it in place (x == out, host/pipeline/engine.cpp), so no __restrict__: each
+// element is read before it is written, by the same thread.
+__global__ void expm1_clamped_kernel(const float* x, int64_t count, float* out) {
   for (int64_t i = first_index(); i < count; i += grid_stride()) {
     const float e = expm1f(x[i]);
     out[i] = e < 0.f ? 0.f : e;

@@ -70,3 +70,35 @@ TEST_CASE("gpu: allocating more than the device holds throws 'out of device memo
   backend->fill(x.get(), x.size(), 2.5f);
   for (float value : x.download()) REQUIRE(value == 2.5f);
 }
+
+TEST_CASE("gpu: a failed runtime call is not blamed on the next launch", "[cuda_backend]") {
+  auto backend = make_cuda_backend();
+  Buffer<float> x(*backend, 1000);
+  // cudaMemcpyAsync to a null pointer fails with cudaErrorInvalidValue (not sticky); the runtime
+  // also records it as the last error, which the next launch check must not report.
+  CHECK_THROWS_AS(backend->copy(nullptr, x.get(), x.bytes()), DeviceError);
+  backend->fill(x.get(), x.size(), 1.5f);
+  for (float value : x.download()) REQUIRE(value == 1.5f);
+}
+
+TEST_CASE("gpu: peak memory counts from the backend's creation", "[cuda_backend]") {
+  constexpr size_t kMiB = size_t(1) << 20;
+  size_t first_peak = 0;
+  {
+    auto first = make_cuda_backend();
+    Buffer<float> big(*first, int64_t(256 * kMiB / sizeof(float)));
+    first_peak = first->peak_memory_bytes();
+  }
+  INFO("first backend's peak " << first_peak / kMiB << " MiB");
+  CHECK(first_peak >= 256 * kMiB);
+  auto second = make_cuda_backend();
+  const size_t baseline = second->peak_memory_bytes();  // its own workspaces
+  INFO("second backend's peak at creation " << baseline / kMiB << " MiB");
+  CHECK(baseline < 256 * kMiB);  // the first backend's buffer is gone and not counted
+  {
+    Buffer<float> held(*second, int64_t(64 * kMiB / sizeof(float)));
+    CHECK(second->peak_memory_bytes() >= baseline + 64 * kMiB);
+  }
+  // A high-water mark: it stays after the buffer is freed.
+  CHECK(second->peak_memory_bytes() >= baseline + 64 * kMiB);
+}

@@ -1,4 +1,4 @@
-// The cuBLAS Gram matrix and its backward pass against the CPU (SSYRK/SSYMM) twin, for each
+// The cuBLAS Gram matrix and its backward pass against the CPU (OpenBLAS SGEMM) twin, for each
 // precision, at a small shape and at the reference shape (rows = T' = 420, cols = F = 4096);
 // unbatched, and batched (B = 2) with the Gram accumulated over two row chunks as a long input is
 // streamed.
@@ -15,7 +15,7 @@ void compare_gram(int64_t rows, int cols, uint64_t seed) {
   test::Twins twins;
   const int64_t a_count = rows * cols, g_count = int64_t(cols) * cols;
   const auto features = test::random_uniform(size_t(a_count), seed, 0.f, 2.f);  // ReLU output
-  // E symmetric, as the interface requires (the CPU's SSYMM reads one triangle).
+  // E symmetric, as the interface states (G - Gs up to rounding; both twins are exact for any E).
   auto error = test::random_normal(size_t(g_count), seed + 1);
   for (int i = 0; i < cols; ++i)
     for (int j = 0; j < i; ++j) error[size_t(i) * cols + j] = error[size_t(j) * cols + i];

@@ -37,6 +37,12 @@ TEST_CASE("gpu: log1p_magnitude, expm1_clamped and apply_magnitude match the CPU
   CHECK(applied_error <= test::kFp32Tolerance);
   for (size_t i = 0; i < x.size(); ++i)
     if (x[i] < 0) REQUIRE(expm1[1][i] == 0.f);  // clamped, not slightly negative
+
+  // In place, as the pipeline calls it (expm1_clamped(x, n, x)): the same values as out of place.
+  auto in_place_b = test::buffer_from(*twins.gpu, x);
+  twins.gpu->expm1_clamped(in_place_b.get(), count, in_place_b.get());
+  const auto in_place = in_place_b.download();
+  CHECK(in_place == expm1[1]);
 }
 
 TEST_CASE("gpu: spectral_distance matches the CPU", "[spectral]") {
