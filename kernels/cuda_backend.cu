@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/convert.h"
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_ops.h"
 #include "kernels/device_memory.h"
@@ -96,6 +97,20 @@ class CudaBackend final : public Backend {
   void deallocate(void* ptr) noexcept override { cuda::device_free(ptr); }
   // Includes the plans' scratch (DeviceArray) and the backend's own workspaces: all go through
   // device_allocate. cuFFT's and cuBLAS's internal allocations are not seen.
+  // Beyond the pipeline's own buffers (which already count a padded input and gradient): the conv
+  // plan's padded weights and bf16 copies, the Gram plan's bf16 copies, the cuBLAS workspace, and
+  // cuFFT's work area (about one complex spectrum per transform direction).
+  size_t plan_scratch_bytes(const ConvShape& s, Precision precision, int n_fft) const override {
+    const int64_t Cp = cuda::padded_columns(s.n_channels), Fp = cuda::padded_columns(s.n_filters);
+    const int64_t F = s.n_filters, B = s.n_batch, T = s.n_frames, R = s.out_frames();
+    const bool bf16 = precision == Precision::bf16;
+    const int64_t operand = bf16 ? 2 : 4;
+    int64_t bytes = F * s.kernel_width * Cp * operand;  // padded weights
+    if (bf16) bytes += 2 * (B * T * Cp + B * R * F + B * R * Fp + B * F * Fp);
+    bytes += int64_t(kCublasWorkspaceBytes);
+    bytes += 2 * T * (n_fft / 2 + 1) * 8;
+    return size_t(bytes);
+  }
   size_t peak_memory_bytes() const override { return cuda::device_peak_bytes(); }
   void upload(void* dst, const void* src, size_t bytes) override {
     if (bytes == 0) return;

@@ -62,6 +62,8 @@ class CpuBackend final : public Backend {
     return cpu::make_gram(rows, cols, batch);
   }
   std::unique_ptr<Timer> make_timer() override { return cpu::make_timer(); }
+  // The CPU plans hold only FFTW's scratch, which the plan's STFT item already counts.
+  size_t plan_scratch_bytes(const ConvShape&, Precision, int) const override { return 0; }
 
   void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream,
                    float stddev) override {

@@ -117,6 +117,17 @@ std::unique_ptr<Optimizer> make_optimizer(Backend& backend, int64_t n, const Tra
   return make_lbfgs(backend, n, options);
 }
 
+// The pipeline's plan plus what this backend's plans hold for the same shapes.
+MemoryPlan plan_memory_on(const Backend& backend, const TransferConfig& config, int64_t samples,
+                          int batch, bool with_content) {
+  MemoryPlan plan = plan_memory(config, samples, batch, with_content);
+  const ConvShape conv{StftShape{config.n_fft, config.hop, samples}.n_frames(), config.n_fft / 2 + 1,
+                       config.n_filters, config.kernel_width, batch};
+  const size_t scratch = backend.plan_scratch_bytes(conv, config.precision, config.n_fft);
+  if (scratch > 0) plan.items.push_back({backend.name() + " plan scratch", scratch});
+  return plan;
+}
+
 // Shares of a segment's time, for the overall progress fraction.
 constexpr double kAnalyseShare = 0.05, kOptimiseShare = 0.8;
 
@@ -258,7 +269,7 @@ int64_t fitting_segment_samples(Backend& backend, const TransferConfig& config, 
   if (available == 0) return 0;  // unknown: do not split
   const size_t budget = size_t(double(available) * 0.9);  // library workspaces, fragmentation
   auto need = [&](int64_t samples) {
-    const MemoryPlan plan = plan_memory(config, samples, batch, with_content);
+    const MemoryPlan plan = plan_memory_on(backend, config, samples, batch, with_content);
     return plan.total_bytes() -
            (persistent_held ? plan.items[0].bytes + plan.items[1].bytes : size_t(0));
   };
@@ -324,7 +335,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   check_length(with_content ? "the content" : "the requested output", result.content_frames,
                config.kernel_width, config);
   check_length("the style", result.style_frames, config.kernel_width, config);
-  result.memory = plan_memory(config, output_samples, batch, with_content);
+  result.memory = plan_memory_on(backend, config, output_samples, batch, with_content);
   if (progress) progress({Stage::analyse, 0, 2, 0, 1, 0.0, nullptr});
 
   // Filters: kept while the shape and seed stay the same.
@@ -345,7 +356,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
                  StftShape{config.n_fft, config.hop, s.n_samples}.n_frames(),
                  config.kernel_width, config);
   if (result.segments.size() > 1)
-    result.memory = plan_memory(config, result.segments[0].n_samples, batch, with_content);
+    result.memory = plan_memory_on(backend, config, result.segments[0].n_samples, batch, with_content);
 
   if (cache.extractor_key != extractor_key) {
     cache.features.clear();

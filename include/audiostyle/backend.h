@@ -123,6 +123,7 @@ struct LbfgsHistory {
   int64_t n = 0;               // vector length
 };
 
+// A backend drives one device from one host thread.
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -134,7 +135,7 @@ class Backend {
   virtual void deallocate(void* ptr) noexcept = 0;
   virtual void upload(void* dst_backend, const void* src_host, size_t bytes) = 0;
   virtual void download(void* dst_host, const void* src_backend, size_t bytes) = 0;
-  virtual void copy(void* dst, const void* src, size_t bytes) = 0;  // backend to backend
+  virtual void copy(void* dst, const void* src, size_t bytes) = 0;  // backend to backend, no overlap
   virtual void synchronize() = 0;
   virtual size_t available_memory_bytes() const = 0;
   // High-water mark of the bytes held through allocate() (and the backend's own plan scratch)
@@ -147,6 +148,10 @@ class Backend {
   virtual std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision,
                                           int batch = 1) = 0;
   virtual std::unique_ptr<Timer> make_timer() = 0;
+  // Scratch the backend's own plans hold for one segment of this conv shape (padded or converted
+  // copies, library workspaces), beyond the buffers the pipeline allocates: the memory plan adds it.
+  virtual size_t plan_scratch_bytes(const ConvShape& shape, Precision precision,
+                                    int n_fft) const = 0;
 
   // --- Random (philox.h: index -> counter mapping) ------------------------------------------
   // out[i] = stddev * normal(i, seed, stream)

@@ -137,6 +137,10 @@ class CountingBackend final : public Backend {
     return inner_.make_gram(rows, cols, precision, batch);
   }
   std::unique_ptr<Timer> make_timer() override { return inner_.make_timer(); }
+  size_t plan_scratch_bytes(const ConvShape& shape, Precision precision,
+                            int n_fft) const override {
+    return inner_.plan_scratch_bytes(shape, precision, n_fft);
+  }
   void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream,
                    float stddev) override {
     inner_.fill_normal(out, count, seed, stream, stddev);
