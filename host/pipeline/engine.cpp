@@ -158,7 +158,6 @@ struct Run {
   const ProgressFn& progress;
   TransferResult& result;
   StageTimer& timer;
-  FeatureExtractor& extractor;
   const float* style_gram;
   std::function<Stft&(const StftShape&)> stft;
   std::function<FeaturePlan&(int64_t, int)> features;
@@ -256,10 +255,6 @@ struct Run {
     return out;
   }
 };
-
-}  // namespace
-
-namespace {
 
 // The longest segment whose buffers fit the memory, or 0 when the whole track fits. The filters and
 // the style Gram count unless the Engine already holds them (`persistent_held`).
@@ -395,7 +390,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   }
   timer.mark("style_gram", result.timings_ms);
 
-  Run run{backend, config, progress, result, timer, extractor, cache.style_gram.get(),
+  Run run{backend, config, progress, result, timer, cache.style_gram.get(),
           stft, features, gram};
   run.segments = int(result.segments.size());
   std::vector<std::vector<float>> out;
