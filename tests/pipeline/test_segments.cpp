@@ -9,6 +9,7 @@
 #include "audiostyle/pipeline.h"
 #include "host/pipeline/segments.h"
 #include "tests/pipeline/optimizer_fixtures.h"
+#include "tests/pipeline/small_config.h"
 #include "tests/support.h"
 
 using namespace audiostyle;
@@ -78,14 +79,7 @@ TEST_CASE("a sine sweep rendered in segments has no seam at the boundaries", "[s
     phase += 2 * M_PI * f / rate;
     sweep.channels[0][i] = float(0.5 * std::sin(phase));
   }
-  TransferConfig config;
-  config.sample_rate_hz = rate;
-  config.n_fft = 256;
-  config.hop = 64;
-  config.n_filters = 64;
-  config.kernel_width = 5;
-  config.iterations = 30;
-  config.gl_iterations = 40;
+  TransferConfig config = test::small_config(30, 40);
   config.init = InitKind::content;
   config.segment_seconds = 2.0;
   config.overlap_seconds = 0.25;
@@ -127,14 +121,7 @@ TEST_CASE("a sine sweep rendered in segments has no seam at the boundaries", "[s
 TEST_CASE("a track too long for the memory is split into segments automatically", "[segments]") {
   auto cpu = make_cpu_backend();
   test::CountingBackend small_device(*cpu);
-  TransferConfig config;
-  config.sample_rate_hz = 8000;
-  config.n_fft = 256;
-  config.hop = 64;
-  config.n_filters = 64;
-  config.kernel_width = 5;
-  config.iterations = 3;
-  config.gl_iterations = 3;
+  TransferConfig config = test::small_config(3, 3);
   config.overlap_seconds = 0.25;
   Audio content, style;
   content.sample_rate_hz = style.sample_rate_hz = 8000;

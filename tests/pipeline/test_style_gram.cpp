@@ -7,6 +7,7 @@
 
 #include "audiostyle/pipeline.h"
 #include "host/pipeline/style_gram.h"
+#include "tests/pipeline/small_config.h"
 #include "tests/support.h"
 
 using namespace audiostyle;
@@ -79,14 +80,8 @@ TEST_CASE("style gram: chunks of any size give the whole track's Gram", "[style_
 TEST_CASE("style gram: a long style with a short content transfers, memory bounded",
           "[style_gram]") {
   auto backend = make_cpu_backend();
-  TransferConfig config;
-  config.sample_rate_hz = 8000;
-  config.n_fft = 256;
-  config.hop = 64;
+  TransferConfig config = test::small_config(5, 5);
   config.n_filters = 32;
-  config.kernel_width = 5;
-  config.iterations = 5;
-  config.gl_iterations = 5;
   config.style_chunk_frames = 64;
   Audio content, style;
   content.sample_rate_hz = style.sample_rate_hz = 8000;

@@ -7,6 +7,7 @@
 #include "audiostyle/errors.h"
 #include "audiostyle/pipeline.h"
 #include "tests/pipeline/optimizer_fixtures.h"
+#include "tests/pipeline/small_config.h"
 #include "tests/support.h"
 
 using namespace audiostyle;
@@ -41,18 +42,7 @@ Audio noise_texture(double seconds, uint64_t seed) {
   return audio;
 }
 
-TransferConfig small_config() {
-  TransferConfig c;
-  c.sample_rate_hz = kRate;
-  c.n_fft = 256;
-  c.hop = 64;
-  c.n_filters = 64;
-  c.kernel_width = 5;
-  c.iterations = 30;
-  c.gl_iterations = 30;
-  c.seed = 7;
-  return c;
-}
+using test::small_config;
 
 }  // namespace
 
