@@ -1,5 +1,5 @@
 // The manifest of `audiostyle batch`: one job per data row, read from CSV (RFC 4180, with a header
-// naming the columns) or JSONL (one JSON object per line), and the split of the rows into shards.
+// naming the columns) or JSONL (one JSON object per line). host/cli/shard.h splits the rows.
 //
 // Columns (CSV) or keys (JSONL): content, style and output are required; the others are the long
 // flags of `transfer` without their dashes (alpha, iterations, seed, ...; '_' may stand for '-').
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "host/cli/options.h"
+#include "host/cli/shard.h"
 
 namespace audiostyle::cli {
 
@@ -50,20 +51,5 @@ struct BatchRow {
 // path are problems too).
 std::vector<BatchRow> load_manifest(const std::string& path, const RunOptions& defaults,
                                     const std::string& report_dir);
-
-// Shard i of N holds the rows with index % N == i: every row lands in exactly one shard.
-struct Shard {
-  int index = 0, count = 1;
-  bool holds(int row_index) const { return row_index % count == index; }
-};
-
-// "i/N" with 0 <= i < N; throws UsageError.
-Shard parse_shard(const std::string& text);
-// A Slurm job array's task: SLURM_ARRAY_TASK_COUNT shards, this one being
-// (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP (MIN 0 and STEP 1 when
-// unset), so `--array=1-8` and `--array=0-14:2` both map onto shards 0..N-1. Returns false when
-// ID or COUNT is unset (no sharding); throws UsageError on values that do not make a shard.
-using GetEnv = std::function<const char*(const char*)>;
-bool shard_from_slurm(const GetEnv& getenv, Shard& shard);
 
 }  // namespace audiostyle::cli
