@@ -185,6 +185,7 @@ struct Run {
     report(Stage::analyse, 0, 2);
 
     FeaturePlan& plan = features(T, batch);
+    result.conv_algorithm = plan.algorithm();
     const FeatureShape shape = plan.shape();
     Buffer<float> x(backend, n);
     std::optional<Buffer<float>> content_features;

@@ -19,7 +19,8 @@ struct MemoryItem {
   size_t bytes = 0;
 };
 
-// Every buffer the run allocates, sized from (T, C, F, K, history) before anything is allocated.
+// Every buffer a segment allocates, sized from (T, C, F, K, B, history) before anything is
+// allocated; the backend's own plan scratch is an item of its own.
 struct MemoryPlan {
   std::vector<MemoryItem> items;
   size_t total_bytes() const;
@@ -65,9 +66,9 @@ struct TransferResult {
   MemoryPlan memory;
   int64_t content_frames = 0, style_frames = 0;
   std::vector<IterationRecord> iterations;
-  std::string stop_reason;
-  int evaluations = 0;
-  double final_total = 0, final_content = 0, final_style = 0;
+  std::string stop_reason;  // of the last segment's optimiser
+  int evaluations = 0;      // over all segments
+  double final_total = 0, final_content = 0, final_style = 0;  // summed over segments
   double spectral_convergence_db = 0;  // of the Griffin-Lim reconstruction
   double output_gain = 1;              // applied to keep the peak under 0 dBFS (1 = none)
   size_t peak_memory_bytes = 0;        // the backend's high-water mark at the end of the run

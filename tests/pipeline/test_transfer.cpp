@@ -71,6 +71,7 @@ TEST_CASE("transfer: L-BFGS drives the objective down on the real pipeline", "[t
   // The plan made before allocating bounds what the run held at its peak.
   INFO("peak " << result.peak_memory_bytes << " plan " << result.memory.total_bytes());
   CHECK(result.peak_memory_bytes > 0);
+  CHECK(result.conv_algorithm.find("openblas") != std::string::npos);
   CHECK(result.peak_memory_bytes <= result.memory.total_bytes());
 }
 
