@@ -1,6 +1,7 @@
 // Conv forward and input-gradient, Gram forward and backward, losses, one objective evaluation and
 // L-BFGS (stages.h for the work counted), through the same feature plan, Gram plan, objective and
 // optimiser the pipeline uses.
+#include <functional>
 #include <algorithm>
 #include <vector>
 
@@ -74,62 +75,41 @@ void run_objective_stages(Backend& backend, const BenchSize& size, const StageOp
                                       {"precision", to_string(o.precision)}};
   nlohmann::json gemm_details = {{"precision", to_string(o.precision)}};
 
-  if (wanted("conv_forward")) {
-    StageResult r{"conv_forward", "gemm", conv_flop, conv_forward_bytes};
-    r.timing = time_backend(backend, [&] { plan->forward(x.get(), features.get()); }, o.warmup,
-                            o.repeats);
-    r.details = conv_details;
+  // Times one call of `body` as stage r, when that stage is wanted.
+  auto stage = [&](StageResult r, const std::function<void()>& body,
+                   const nlohmann::json& details = nlohmann::json::object()) {
+    if (!wanted(r.name)) return;
+    r.timing = time_backend(backend, body, o.warmup, o.repeats);
+    r.details = details;
     sink(r);
-  }
-  if (wanted("conv_input_gradient")) {
-    StageResult r{"conv_input_gradient", "gemm", conv_flop, conv_backward_bytes};
-    // The plan masks grad_features in place (idempotent), so repeats see the same input.
-    r.timing = time_backend(backend, [&] {
-      plan->backward(grad_features.get(), features.get(), grad.get());
-    }, o.warmup, o.repeats);
-    r.details = conv_details;
-    sink(r);
-  }
-  if (wanted("gram_forward")) {
-    StageResult r{"gram_forward", "gemm", gram_forward_flop, gram_forward_bytes};
-    r.timing = time_backend(backend, [&] {
-      gram->forward(features.get(), 1.0f / float(T), grams.get());
-    }, o.warmup, o.repeats);
-    r.details = gemm_details;
-    sink(r);
-  }
-  if (wanted("gram_backward")) {
-    StageResult r{"gram_backward", "gemm", gram_backward_flop, gram_backward_bytes};
-    r.timing = time_backend(backend, [&] {
-      gram->backward(features.get(), gram_error.get(), 4.0f / float(T), grad_features.get());
-    }, o.warmup, o.repeats);
-    r.details = gemm_details;
-    sink(r);
-  }
-  if (wanted("loss_gradient")) {
-    StageResult r{"loss_gradient", "memory", loss_flop, loss_bytes};
-    // Separate error and gradient outputs: the inputs stay the same across repeats.
-    r.timing = time_backend(backend, [&] {
-      backend.style_loss(grams.get(), style_gram.get(), n_gram, B, gram_error.get(),
-                         slots.get() + 2);
-      backend.content_loss(features.get(), content.get(), n_features, o.alpha,
-                           grad_features.get(), slots.get() + 1);
-    }, o.warmup, o.repeats);
-    sink(r);
-  }
+  };
+  stage({"conv_forward", "gemm", conv_flop, conv_forward_bytes},
+        [&] { plan->forward(x.get(), features.get()); }, conv_details);
+  // The plan masks grad_features in place (idempotent), so repeats see the same input.
+  stage({"conv_input_gradient", "gemm", conv_flop, conv_backward_bytes},
+        [&] { plan->backward(grad_features.get(), features.get(), grad.get()); }, conv_details);
+  stage({"gram_forward", "gemm", gram_forward_flop, gram_forward_bytes},
+        [&] { gram->forward(features.get(), 1.0f / float(T), grams.get()); }, gemm_details);
+  stage({"gram_backward", "gemm", gram_backward_flop, gram_backward_bytes},
+        [&] {
+          gram->backward(features.get(), gram_error.get(), 4.0f / float(T), grad_features.get());
+        },
+        gemm_details);
+  // Separate error and gradient outputs: the inputs stay the same across repeats.
+  stage({"loss_gradient", "memory", loss_flop, loss_bytes}, [&] {
+    backend.style_loss(grams.get(), style_gram.get(), n_gram, B, gram_error.get(), slots.get() + 2);
+    backend.content_loss(features.get(), content.get(), n_features, o.alpha, grad_features.get(),
+                         slots.get() + 1);
+  });
 
   StyleObjective objective(backend, *plan, *gram, T, style_gram.get(), content.get(), o.alpha);
   const double eval_flop = 2 * conv_flop + gram_forward_flop + gram_backward_flop + loss_flop;
   const double eval_bytes = conv_forward_bytes + conv_backward_bytes + gram_forward_bytes +
                             gram_backward_bytes + loss_bytes;
-  if (wanted("objective")) {
-    StageResult r{"objective", "gemm", eval_flop, eval_bytes};
-    r.timing = time_backend(backend, [&] { objective.evaluate(x.get(), grad.get(), slots.get()); },
-                            o.warmup, o.repeats);
-    r.details = conv_details;
-    r.details["bytes_note"] = "sum of the component stages' minimum bytes";
-    sink(r);
-  }
+  nlohmann::json objective_details = conv_details;
+  objective_details["bytes_note"] = "sum of the component stages' minimum bytes";
+  stage({"objective", "gemm", eval_flop, eval_bytes},
+        [&] { objective.evaluate(x.get(), grad.get(), slots.get()); }, objective_details);
 
   const int m = o.lbfgs_history;
   const double direction_flop = 8.0 * m * n + n;
