@@ -17,6 +17,7 @@ struct RunOptions {
   std::string optimizer = "lbfgs", init = "random", precision = "tf32";
   std::string sample_rate = "22050";  // a number in Hz, or "native"
   std::string channels = "auto";      // transfer: auto|mono|stereo|mid-side; texture: mono|stereo
+  std::string phase_init = "random", gl_algorithm = "fgla";  // phase reconstruction (issue 16)
   bool quiet = false, verbose = false;
   // Resolved by finalize():
   bool native_rate = false, n_fft_given = false, hop_given = false;
