@@ -57,6 +57,10 @@ BinImage StereoImage::match(float* first, float* second, ChannelMode mode,
     // mid / |mid| (Griffin-Lim's update without momentum), then the given magnitude under it.
     backend_.griffinlim_update(mid_.get(), mid_.get(), phasor_.get(), T * C, 0.0f);
     backend_.apply_magnitude(mid_magnitude, phasor_.get(), T * C, mid_.get());
+    // That spectrum is not consistent: project it (ISTFT, STFT) so that the energy the gains are
+    // computed from is the energy the output will have.
+    stft_.inverse(mid_.get(), first);
+    stft_.forward(first, mid_.get());
     backend_.bin_energy(mid_.get(), T, C, energy_.get());
     const std::vector<double> energy = energy_.download();
     before.mid.assign(energy.begin(), energy.begin() + C);
@@ -78,6 +82,17 @@ BinImage StereoImage::match(float* first, float* second, ChannelMode mode,
   for (int c = 0; c < C; ++c)
     if (have[size_t(c)] > 0)
       gain[size_t(c)] = float(std::min(kMaxGain, std::sqrt(wanted[size_t(c)] / have[size_t(c)])));
+  // The per-bin ratios weigh each bin by the output's own mid spectrum, which the style has
+  // changed; one common factor then makes the whole-track side/mid energy the reference's too.
+  double side_after = 0, mid_total = 0;
+  for (int c = 0; c < C; ++c) {
+    side_after += double(gain[size_t(c)]) * gain[size_t(c)] * before.side[size_t(c)];
+    mid_total += before.mid[size_t(c)];
+  }
+  if (side_after > 0 && mid_total > 0) {
+    const double common = std::sqrt(reference.side_to_mid() / (side_after / mid_total));
+    for (float& g : gain) g = float(std::min(kMaxGain, g * common));
+  }
   gain_.upload(gain);
   backend_.scale_bins(side_.get(), gain_.get(), T, C);
   // Back to audio; for stereo L = M + S, R = M - S.

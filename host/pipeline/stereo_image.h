@@ -2,7 +2,8 @@
 // channel is optimised and rebuilt on its own, so without this a stereo run comes out as two
 // unrelated renderings (correlation ~0, side as loud as mid). Here the side of the output is
 // rescaled, bin by bin, so that each frequency bin's side/mid energy ratio is the content's; the mid
-// (the downmix) is left as it is. With mid and side uncorrelated, as they are in most recordings,
+// (the downmix) is left as it is; a common factor on top makes the whole track's side/mid energy
+// the content's as well. With mid and side uncorrelated, as they are in most recordings,
 // the inter-channel correlation (1 - r) / (1 + r) follows too; a mono content gives a mono output.
 #pragma once
 #include <vector>
