@@ -23,6 +23,9 @@ CLI::App* add_reconstruct_command(CLI::App& app, std::shared_ptr<ReconstructOpti
   options = std::make_shared<ReconstructOptions>();
   RunOptions& o = options->run;
   TransferConfig& c = o.config;
+  // On a consistent magnitude PGHI then fast Griffin-Lim measured best (README, "Phase
+  // reconstruction"), so reconstruct defaults to it; transfer keeps random until measured there.
+  o.phase_init = "pghi";
   auto* cmd = app.add_subcommand(
       "reconstruct", "Drop the phase of a file's STFT and rebuild it from the magnitude alone");
   cmd->add_option("input", options->input_path, "Audio file")->required();
