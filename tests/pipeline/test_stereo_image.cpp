@@ -212,7 +212,7 @@ TEST_CASE("stereo image: a mono content makes a mono output, in stereo and mid-s
   }
 }
 
-TEST_CASE("stereo runs on a real stereo recording keep its image; the downmix scores as mono",
+TEST_CASE("stereo runs on a real stereo recording keep its image and the downmix scores as mono",
           "[stereo_image][transfer]") {
   auto backend = make_cpu_backend();
   TransferConfig config = test::small_config(40, 60);
