@@ -207,7 +207,7 @@ TEST_CASE("cli: --device cuda without a usable device exits 4", "[cli]") {
   check_nothing_written(dir, {good});
 }
 
-TEST_CASE("cli: stereo in, stereo out; --channels mono downmixes; native rate keeps 44.1 kHz",
+TEST_CASE("cli: stereo in, stereo out, --channels mono downmixes, native rate keeps 44.1 kHz",
           "[cli]") {
   test::TempDir dir;
   Audio stereo = tone(1.0, 44100);

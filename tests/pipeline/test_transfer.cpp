@@ -87,7 +87,7 @@ TEST_CASE("transfer: Adam also lowers the objective", "[transfer]") {
   CHECK(result.final_total < 0.2 * result.iterations.front().total);
 }
 
-TEST_CASE("transfer: the same seed reproduces the output; another seed changes it", "[transfer]") {
+TEST_CASE("transfer: the same seed reproduces the output, another seed changes it", "[transfer]") {
   auto backend = make_cpu_backend();
   const Audio content = melody(1.0, 262), style = noise_texture(1.5, 3);
   TransferConfig config = small_config();
