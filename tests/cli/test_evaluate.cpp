@@ -131,3 +131,36 @@ TEST_CASE("cli: texture --plots draws the style and the output", "[cli][eval]") 
   CHECK(size.first < 3 * 360);  // two panels, no content
   CHECK(fs::exists(dir.file("p/losses.png")));
 }
+
+TEST_CASE("cli: a stereo run's report and progress give the item count and per-item losses",
+          "[cli]") {
+  test::TempDir dir;
+  Audio content;
+  content.sample_rate_hz = 8000;
+  for (const double hz : {440.0, 660.0}) {
+    std::vector<float> ch(8000);
+    for (size_t i = 0; i < ch.size(); ++i) ch[i] = 0.3f * float(std::sin(2 * M_PI * hz * i / 8000));
+    content.channels.push_back(ch);
+  }
+  write_audio(dir.file("c.wav"), content);
+  const std::string style = write_tone(dir, "s.wav", 1200, 1.0);
+  std::string fast = kFast;
+  fast.erase(fast.find(" -q"));  // the progress lines are what is checked
+  const test::CliRun run =
+      test::run_cli(dir, "transfer " + dir.file("c.wav") + " " + style + " -o " + dir.file("o.wav") +
+                             " --report " + dir.file("r.json") + fast);
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  CHECK(run.err.find("= 2 items: left ") != std::string::npos);
+  CHECK(run.err.find(" + right ") != std::string::npos);
+  const auto json = read_json(dir.file("r.json"));
+  CHECK(json["final"]["item_count"] == 2);
+  REQUIRE(json["final"]["items"].size() == 2);
+  CHECK(json["final"]["items"][0]["name"] == "left");
+  CHECK(json["final"]["items"][1]["name"] == "right");
+  const double sum = json["final"]["items"][0]["total"].get<double>() +
+                     json["final"]["items"][1]["total"].get<double>();
+  CHECK(json["final"]["total"].get<double>() == Approx(sum));
+  REQUIRE(json["iterations"].size() >= 1);
+  CHECK(json["iterations"][0]["items"]["style"].size() == 2);
+}
