@@ -104,7 +104,7 @@ class CountingBackend final : public Backend {
   std::vector<int> direction_history_counts;  // h.count seen by each lbfgs_direction call
   int sabotage_curvature_call = -1;  // 0-based lbfgs_curvature call whose verdict is forced to 0
   int curvature_calls = 0;
-  // Pairs with rho != 0 among the h.count walked by each lbfgs_direction call (CPU memory).
+  // Pairs with rho != 0 among the h.count walked by each lbfgs_direction call.
   std::vector<int> direction_valid_pairs;
 
   std::string name() const override { return inner_.name(); }
@@ -196,8 +196,11 @@ class CountingBackend final : public Backend {
     }
   }
   void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) override {
+    // rho read through the inner backend (device memory on CUDA), not counted as traffic.
+    std::vector<double> rho(size_t(h.capacity));
+    inner_.download(rho.data(), h.rho, sizeof(double) * rho.size());
     int valid = 0;
-    for (int k = 0; k < h.count; ++k) valid += h.rho[(h.newest - k + h.capacity) % h.capacity] != 0;
+    for (int k = 0; k < h.count; ++k) valid += rho[size_t((h.newest - k + h.capacity) % h.capacity)] != 0;
     direction_valid_pairs.push_back(valid);
     inner_.lbfgs_direction(h, grad, direction);
     if (int(direction_history_counts.size()) == sabotage_direction_call)
