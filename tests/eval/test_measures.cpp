@@ -197,6 +197,9 @@ TEST_CASE("eval: the Gram distance orders a closer texture before a farther one"
   const auto g_style = net_gram(*cpu, net, style.channels[0], 2048, 512);
   const double close = relative_gram_distance(net_gram(*cpu, net, other.channels[0], 2048, 512), g_style);
   const double far = relative_gram_distance(net_gram(*cpu, net, tone.channels[0], 2048, 512), g_style);
-  CHECK(close < 0.1);
-  CHECK(far > 5 * close);
+  // Two draws of one noise differ by sampling alone (0.07-0.14 seen over 1.5 s with 64 filters);
+  // the sine is about 1 away.
+  CHECK(close < 0.3);
+  CHECK(far > 0.8);
+  CHECK(far > 3 * close);
 }
