@@ -68,6 +68,11 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
   app.add_option("--format", o.format, "Output samples: pcm16, pcm24 or float")
       ->capture_default_str();
   if (!batch) app.add_option("--report", o.report_path, "Write a JSON report of the run");
+  if (!batch) {
+    app.add_flag("--evaluate", o.evaluate,
+                 "Score the output beside the trivial answers (table on stdout, in the report)");
+    app.add_option("--plots", o.plots_dir, "Write spectrograms.png and losses.png into this folder");
+  }
   app.add_flag("-q,--quiet", o.quiet, "No progress output");
   app.add_flag("-v,--verbose", o.verbose, "Print the memory plan and per-stage timings");
 }

@@ -19,6 +19,8 @@ struct RunOptions {
   std::string channels = "auto";      // transfer: auto|mono|stereo|mid-side; texture: mono|stereo
   std::string phase_init = "random", gl_algorithm = "fgla";  // phase reconstruction (issue 16)
   bool quiet = false, verbose = false;
+  bool evaluate = false;  // --evaluate: score the output (host/cli/evaluate.cpp)
+  std::string plots_dir;  // --plots DIR: spectrograms.png, losses.png
   // Resolved by finalize():
   bool native_rate = false, n_fft_given = false, hop_given = false;
   int texture_channels = 1;

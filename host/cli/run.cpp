@@ -70,6 +70,7 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   TransferConfig& config = options.config;
   check_writable_output(options.output_path);
   check_report_path(options.report_path);
+  prepare_plots_dir(options.plots_dir);
 
   std::vector<StageTiming> io_timings;
   auto stage_start = Clock::now();
@@ -112,8 +113,15 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   if (options.verbose)
     for (const auto& t : result.timings_ms)
       std::fprintf(stderr, "  %-18s %10.1f ms\n", t.stage.c_str(), t.ms);
-  if (!options.report_path.empty())
-    write_report(options.report_path, make_report(command, options, result, total_ms, io_timings));
+  const nlohmann::json evaluation =
+      options.evaluate || !options.plots_dir.empty()
+          ? run_extras(engine.backend(), options, texture ? nullptr : &content, style, result)
+          : nlohmann::json(nullptr);
+  if (!options.report_path.empty()) {
+    nlohmann::json report = make_report(command, options, result, total_ms, io_timings);
+    if (!evaluation.is_null()) report["evaluation"] = evaluation;
+    write_report(options.report_path, report);
+  }
   return result;
 }
 

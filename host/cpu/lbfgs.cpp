@@ -31,8 +31,8 @@ void check_history(const LbfgsHistory& h) {
 
 }  // namespace
 
-// rho[newest] = 1 / (s.y) when s.y > eps * y.y, else 0 (the pair is kept in the ring but the
-// two-loop skips it); gamma = s.y / y.y only for a valid pair, so H0 keeps the scale of the newest
+// rho[newest] = 1 / (s.y) when s.y > eps * y.y, else 0: the two-loop skips such a pair, and the
+// optimiser reads the verdict and does not store it (host/pipeline/lbfgs.cpp); gamma = s.y / y.y only for a valid pair, so H0 keeps the scale of the newest
 // pair that had positive curvature.
 void lbfgs_curvature(LbfgsHistory& h) {
   check_history(h);

@@ -176,7 +176,8 @@ struct Run {
     if (stage == Stage::optimise) within = kAnalyseShare + kOptimiseShare * fraction;
     if (stage == Stage::reconstruct)
       within = kAnalyseShare + kOptimiseShare + (1 - kAnalyseShare - kOptimiseShare) * fraction;
-    progress({stage, done, total, segment, segments, (segment + within) / segments, iteration});
+    progress({stage, done, total, segment, segments, (segment + within) / segments, iteration,
+              &result.item_names});
   }
 
   // Optimises one segment: items [B][n_samples] of content (empty for texture) -> x [B, T, C].
@@ -225,6 +226,10 @@ struct Run {
       record.total = r.values.at(0);
       record.content = r.values.at(1);
       record.style = r.values.at(2);
+      if (batch > 1) {
+        record.item_content.assign(r.values.begin() + 3, r.values.begin() + 3 + batch);
+        record.item_style.assign(r.values.begin() + 3 + batch, r.values.begin() + 3 + 2 * batch);
+      }
       record.grad_max = r.grad_max;
       record.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       result.iterations.push_back(record);
@@ -237,6 +242,15 @@ struct Run {
       result.final_total += optimized.values[0];
       result.final_content += optimized.values[1];
       result.final_style += optimized.values[2];
+      result.final_item_content.resize(size_t(batch), 0.0);
+      result.final_item_style.resize(size_t(batch), 0.0);
+      for (int b = 0; b < batch; ++b) {
+        const bool items = batch > 1 && optimized.values.size() >= size_t(3 + 2 * batch);
+        result.final_item_content[size_t(b)] += items ? optimized.values[size_t(3 + b)]
+                                                      : optimized.values[1];
+        result.final_item_style[size_t(b)] += items ? optimized.values[size_t(3 + batch + b)]
+                                                    : optimized.values[2];
+      }
     }
     timer.mark("optimise", result.timings_ms);
     return x;
@@ -344,6 +358,10 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   result.backend = backend.name();
   result.device = backend.device_name();
   result.channel_mode = to_string(mode);
+  result.item_names = batch == 1                     ? std::vector<std::string>{"mono"}
+                      : mode == ChannelMode::mid_side ? std::vector<std::string>{"mid", "side"}
+                                                      : std::vector<std::string>{"left", "right"};
+  result.item_names.resize(size_t(batch), "item");
   StageTimer timer(backend);
   const int C = config.n_fft / 2 + 1;
   const Audio style_mono = style.n_channels() == 1 ? style : downmix(style);

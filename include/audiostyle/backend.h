@@ -114,7 +114,8 @@ class Timer {
 struct LbfgsHistory {
   float* s = nullptr;          // [capacity, n]
   float* y = nullptr;          // [capacity, n]
-  double* rho = nullptr;       // [capacity]: 1 / (s.y), 0 for a pair that failed the curvature test
+  double* rho = nullptr;       // [capacity]: 1 / (s.y), 0 for a pair that failed the curvature
+                               // test (skipped by the two-loop; the optimiser then uncounts it)
   double* alpha = nullptr;     // [capacity]: two-loop scratch
   double* gamma = nullptr;     // [1]: initial Hessian scale s.y / y.y of the newest valid pair
   int capacity = 0;
