@@ -18,6 +18,7 @@
 
 #include "audiostyle/backend.h"
 #include "kernels/cuda_ops.h"
+#include "kernels/gemm_plan.h"
 
 namespace audiostyle::cuda {
 
@@ -36,6 +37,11 @@ void gemm_strided_batched(const Context& context, Precision precision, cublasOpe
                           const void* a, int64_t lda, int64_t stride_a, const void* b,
                           int64_t ldb, int64_t stride_b, float beta, float* c, int64_t ldc,
                           int64_t stride_c, int batch_count);
+
+// One call of kernels/gemm_plan.h: a, b point at operand arrays of the precision's operand type,
+// c at floats; the call's offsets are added here.
+void gemm_call(const Context& context, Precision precision, const GemmCall& call, float alpha,
+               const void* a, const void* b, float* c);
 
 const char* precision_name(Precision precision);
 // Bytes per stored operand element: 4 for fp32/tf32, 2 for bf16.

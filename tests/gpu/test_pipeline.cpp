@@ -22,7 +22,8 @@ TEST_CASE("gpu: the full loss gradient matches finite differences on the device"
   }
 }
 
-TEST_CASE("gpu: an end-to-end run reaches the CPU's objective within 2% (fp32)", "[pipeline]") {
+TEST_CASE("gpu: an end-to-end run reaches the CPU's objective within 2% (fp32)",
+          "[pipeline][large]") {
   const int rate = 22050;
   Audio content, style;
   content.sample_rate_hz = style.sample_rate_hz = rate;

@@ -21,7 +21,7 @@ double host_ms_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-TEST_CASE("gpu: the event timer measures device work plausibly and restarts", "[timer]") {
+TEST_CASE("gpu: the event timer measures device work plausibly and restarts", "[timer][large]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
   auto gpu = make_cuda_backend();
