@@ -83,7 +83,7 @@ step() {
   local left
   left=$(left_s)
   ((limit > left - 5)) && limit=$((left - 5))
-  if ((limit < 10)); then
+  if ((limit < 5)); then
     record "$name" SKIP - 0
     say "gpu_check: $name skipped: the call's budget of ${budget_s} s is spent"
     status=1
@@ -105,7 +105,8 @@ step() {
 
 # --- Preflight: the bundle, the tree's size, the device, the libraries -----------------------------
 for exe in audiostyle audiostyle_gpu_tests; do
-  [[ -x $bin/$exe ]] || abort "no $bin/$exe: build the bundle here (bash scripts/bundle.sh) and carry .bundle"
+  [[ -x $bin/$exe ]] ||
+    abort "no $bin/$exe: build the bundle here (bash scripts/bundle.sh) and carry .bundle"
 done
 [[ -d $bundle/lib ]] || abort "no $bundle/lib: the bundle is incomplete (bash scripts/bundle.sh)"
 # What travels: the tree (git's tracked and untracked-not-ignored files, where there is a .git;
@@ -178,23 +179,25 @@ cuda_path=$(IFS=:; echo "${chosen_dirs[*]}")
 # everything the old one did, while loading ours first would fail on a glibc older than the build's.
 stdcxx_path=""
 system_stdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
-needed_glibcxx=$(grep -aoh 'GLIBCXX_[0-9][0-9.]*[0-9]' "$bin"/* "$bundle"/lib/* 2>/dev/null | sort -uV)
+glibcxx_versions() { grep -aoh 'GLIBCXX_[0-9][0-9.]*[0-9]' "$@" 2>/dev/null | sort -u; }
 missing_glibcxx=""
 if [[ -n $system_stdcxx ]]; then
-  provided=$(grep -aoh 'GLIBCXX_[0-9][0-9.]*[0-9]' "$system_stdcxx" | sort -uV)
-  missing_glibcxx=$(comm -23 <(echo "$needed_glibcxx" | sort -u) <(echo "$provided" | sort -u) |
-                    tr '\n' ' ')
+  missing_glibcxx=$(comm -23 <(glibcxx_versions "$bin"/* "$bundle"/lib/*) \
+                             <(glibcxx_versions "$system_stdcxx") | sort -V | tr '\n' ' ')
+  missing_glibcxx=${missing_glibcxx% }
 fi
 if [[ -z $system_stdcxx || -n $missing_glibcxx ]]; then
   [[ -e $bundle/lib-stdcxx/libstdc++.so.6 ]] ||
-    abort "the system libstdc++ (${system_stdcxx:-none}) lacks ${missing_glibcxx:-everything} and the bundle has no lib-stdcxx/"
+    abort "the system libstdc++ (${system_stdcxx:-none}) lacks ${missing_glibcxx:-everything}" \
+          "and the bundle has no lib-stdcxx/"
   stdcxx_path=$bundle/lib-stdcxx
   say "libstdc++: the bundle's (the system's ${system_stdcxx:-none} lacks $missing_glibcxx)"
 else
   say "libstdc++: the system's ($system_stdcxx)"
 fi
 
-export LD_LIBRARY_PATH="$bundle/lib${stdcxx_path:+:$stdcxx_path}${cuda_path:+:$cuda_path}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+LD_LIBRARY_PATH="$bundle/lib${stdcxx_path:+:$stdcxx_path}${cuda_path:+:$cuda_path}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH
 export AUDIOSTYLE_SOURCE_DIR=$root AUDIOSTYLE_CLI=$bin/audiostyle
 export AUDIOSTYLE_GIT_COMMIT=${AUDIOSTYLE_GIT_COMMIT:-$(cat "$bundle/COMMIT" 2>/dev/null || echo unknown)}
 say "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
@@ -212,9 +215,11 @@ for exe in "$bin"/*; do
 done
 [[ -z $unresolved ]] || abort "unresolved libraries: $unresolved"
 
-{ echo "=== audiostyle info"; timeout 60 "$bin/audiostyle" info; } >>"$log" 2>&1
-grep -q '^cuda device' "$log" ||
-  abort "audiostyle info lists no usable CUDA device (see the 'audiostyle info' part of $log)"
+info=$(timeout 60 "$bin/audiostyle" info 2>&1)
+printf '=== audiostyle info\n%s\n' "$info" >>"$log"
+# A device's own line ("cuda device 0: NVIDIA H200, ..."), not "cuda devices: none (why)".
+grep -qE '^cuda device [0-9]+:' <<<"$info" ||
+  abort "audiostyle info lists no usable CUDA device: $(grep -m1 '^cuda' <<<"$info")"
 record "preflight" PASS 0 $((SECONDS - start_s))
 
 # --- GPU tests -------------------------------------------------------------------------------------
@@ -237,8 +242,9 @@ sanitize() {
 run_tests() {
   local listed extra=() tag
   listed=$("$tests_bin" --list-tags 2>/dev/null | grep -o '\[[^]]*\]' | tr -d '[]' | sort -u)
+  # [batch] and [large] only filter; hidden tags ([.isolated]) run from their parent tests.
   for tag in $listed; do
-    [[ " ${ordered_tags[*]} batch large " == *" $tag "* ]] || extra+=("$tag")
+    [[ $tag == .* || " ${ordered_tags[*]} batch large " == *" $tag "* ]] || extra+=("$tag")
   done
   for tag in "${ordered_tags[@]}" "${extra[@]}"; do
     if ! grep -qx "$tag" <<<"$listed"; then
