@@ -57,6 +57,7 @@ cat >"$tmp/fakebin/ldd" <<'EOF'
 echo "	not a dynamic executable"
 EOF
 printf '#!/usr/bin/env bash\nexit 1\n' >"$tmp/fakebin/python3"  # no PyTorch to search
+printf '#!/usr/bin/env bash\necho "bench $*" >>"$FAKE_CALLS"\n' >"$tmp/fakebin/bench.sh"
 chmod +x "$bundle/bin/"* "$tmp/fakebin/"*
 
 # check NAME EXPECTED_STATUS [ENV=VALUE ...] [-- MODE]: runs gpu_check.sh with the fakes.
@@ -144,6 +145,18 @@ run_check "a tag hangs, the budget runs out" 1 FAKE_HANG=cuda_backend \
 expect_in "$summary" "^tests \[cuda_backend\] +FAIL exit 124" "the hang is stopped by its timeout"
 expect_in "$summary" "^tests \[philox\] +SKIP" "steps past the budget are skipped"
 expect_in "$tmp/out/gpu_check.log" "ran past its 7 s limit" "the hang is named"
+
+# In `all`, the sanitizer passes leave the bench its reserve: with 30 s of budget and a 24 s
+# reserve they are skipped; the bench parts then run (fake bench.sh: a script that records them).
+mkdir -p "$tmp/fakeroot"
+run_check "all: sanitizers leave the bench its reserve" 1 AUDIOSTYLE_CHECK_BUDGET_S=30 \
+  AUDIOSTYLE_CHECK_BENCH_RESERVE_S=24 AUDIOSTYLE_CHECK_BENCH_SCRIPT="$tmp/fakebin/bench.sh" -- all
+expect_in "$summary" "^memcheck \(small shapes\) +SKIP" "all: memcheck yields to the bench"
+for part in stages e2e peers; do
+  expect_in "$summary" "^bench-quick $part +PASS" "all: bench part $part runs"
+  expect_in "$tmp/calls" "^bench --device cuda --quick .*--only $part" "all: bench part $part"
+done
+expect_in "$tmp/calls" "^bench .*--only e2e --keep-parts" "all: later parts keep earlier ones"
 
 if ((failures)); then
   echo "gpu_check self-test: $failures check(s) failed"

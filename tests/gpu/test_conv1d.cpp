@@ -106,7 +106,7 @@ void compare_batched_with_single(const ConvShape& batched, uint64_t seed) {
       test::gemm_tolerance(Precision::fp32, int64_t(batched.kernel_width) * batched.n_channels);
   const double backward_limit =
       test::gemm_tolerance(Precision::fp32, int64_t(batched.kernel_width) * batched.n_filters);
-  auto gpu = make_cuda_backend();
+  auto gpu = test::make_gpu_backend();
   ConvShape single = batched;
   single.n_batch = 1;
   const int64_t x_item = single.n_frames * single.n_channels;

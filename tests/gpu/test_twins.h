@@ -13,9 +13,16 @@
 
 namespace audiostyle::test {
 
+// The CUDA backend on the first usable device (cuda_devices() skips those this build cannot run
+// on), as the CLI chooses it.
+inline std::unique_ptr<Backend> make_gpu_backend() {
+  const auto devices = cuda_devices();
+  return make_cuda_backend(devices.empty() ? 0 : devices.front().index);
+}
+
 struct Twins {
   std::unique_ptr<Backend> cpu = make_cpu_backend();
-  std::unique_ptr<Backend> gpu = make_cuda_backend();
+  std::unique_ptr<Backend> gpu = make_gpu_backend();
 };
 
 // A backend buffer holding `host`.
