@@ -161,8 +161,10 @@ PY
 }
 lib_dirs=() searched=0
 chosen_dirs=()
+# ldconfig -p lines read "<tab>libcublas.so.13 (libc6,x86-64) => /path".
+in_loader_cache() { ldconfig -p 2>/dev/null | awk -v lib="$1" '$1 == lib {found = 1} END {exit !found}'; }
 for lib in "${needed_cuda[@]}"; do
-  ldconfig -p 2>/dev/null | grep -q " $lib " && continue
+  in_loader_cache "$lib" && { say "$lib: the loader's cache"; continue; }
   if ((searched == 0)); then  # only when the loader lacks one: importing torch takes seconds
     while read -r d; do [[ -n $d && -d $d ]] && lib_dirs+=("$d"); done < <(candidate_dirs)
     searched=1

@@ -101,6 +101,9 @@ expect_in "$tmp/out/gpu_check.log" "gpu_check: libaudiostyle_missing.so.9 not fo
 run_check "ldd not found" 4 FAKE_LDD_MISSING=1
 expect_in "$tmp/out/gpu_check.log" "gpu_check: unresolved libraries: .*libfake.so.1 => not found" \
   "ldd not found"
+run_check "a library the loader knows is not searched for" 4 FAKE_NO_DEVICE=1 \
+  AUDIOSTYLE_CHECK_CUDA_LIBS=libc.so.6
+expect_in "$tmp/out/gpu_check.log" "libc.so.6: the loader's cache" "library in the loader's cache"
 run_check "no CUDA device listed" 4 FAKE_NO_DEVICE=1
 expect_in "$tmp/out/gpu_check.log" "gpu_check: audiostyle info lists no usable CUDA device" \
   "no CUDA device"
