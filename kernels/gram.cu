@@ -52,8 +52,7 @@ class CudaGram final : public Gram {
 
   // A [B, R, F] -> G [B, F, F] (= or +=)
   void forward(const float* features, float scale, float* gram, bool accumulate) override {
-    const int64_t F = cols_, R = rows_;
-    const float beta = accumulate ? 1.0f : 0.0f;
+    const int64_t F = cols_, R = rows_;  // beta = accumulate ? 1 : 0 (gram_forward_call)
     if (precision_ == Precision::bf16) {
       const int64_t Fp = padded_cols_;
       // [B, R, F] is the row-major [B*R, F] matrix: each row padded on its own.
