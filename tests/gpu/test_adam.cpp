@@ -1,5 +1,6 @@
 // Adam on the GPU against the CPU twin over a few steps (the same gradients on both).
 #include <catch2/catch.hpp>
+#include <cstdio>
 
 #include "tests/gpu/test_twins.h"
 
@@ -41,6 +42,8 @@ TEST_CASE("gpu: adam_step matches the CPU over five steps", "[adam]") {
   const double step_error = test::relative_error(step[1], step[0]);
   const double m_error = test::relative_error(m[1], m[0]);
   const double v_error = test::relative_error(v[1], v[0]);
+  test::print_margin("adam step", step_error, 1e-6);
+  std::printf("adam: %zu of 3 x %lld values differ from the CPU\n", differing, (long long)count);
   INFO("relative errors: step " << step_error << " m " << m_error << " v " << v_error << "; "
                                 << differing << " of 3 x " << count << " values differ");
   CHECK(step_error <= 1e-6);

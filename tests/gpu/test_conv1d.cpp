@@ -79,6 +79,13 @@ void compare_conv1d_with(const ConvShape& shape, uint64_t seed, Input input) {
     const double backward_error = test::relative_error(grad_x_b.download(), cpu_grad_x);
     const double forward_limit = test::gemm_tolerance(precision, forward_terms);
     const double backward_limit = test::gemm_tolerance(precision, backward_terms);
+    const std::string what = "conv1d B" + std::to_string(shape.n_batch) + " T" +
+                             std::to_string(shape.n_frames) + " C" +
+                             std::to_string(shape.n_channels) + " F" +
+                             std::to_string(shape.n_filters) + " " + test::name_of(precision) +
+                             (input == Input::positive ? " positive" : " zero-mean");
+    test::print_margin(what + " forward", forward_error, forward_limit);
+    test::print_margin(what + " backward", backward_error, backward_limit);
     INFO("forward " << forward_error << " (limit " << forward_limit << ") backward "
                     << backward_error << " (limit " << backward_limit << ")");
     CHECK(forward_error <= forward_limit);
@@ -142,6 +149,11 @@ void compare_batched_with_single(const ConvShape& batched, uint64_t seed) {
         test::relative_error(slice(features, a_item, b), features_1.download());
     const double backward_error =
         test::relative_error(slice(grad_x, x_item, b), grad_x_1.download());
+    const std::string what = "conv1d batched-vs-single B" + std::to_string(batched.n_batch) +
+                             " T" + std::to_string(batched.n_frames) + " item " +
+                             std::to_string(b);
+    test::print_margin(what + " forward", forward_error, forward_limit);
+    test::print_margin(what + " backward", backward_error, backward_limit);
     INFO("forward " << forward_error << " (limit " << forward_limit << ") backward "
                     << backward_error << " (limit " << backward_limit << ")");
     CHECK(forward_error <= forward_limit);

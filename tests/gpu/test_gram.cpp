@@ -61,6 +61,11 @@ void compare_gram_with(int64_t rows, int cols, uint64_t seed, Features kind) {
     // Terms per output: forward R (rows), backward F (cols).
     const double forward_limit = test::gemm_tolerance(precision, rows);
     const double backward_limit = test::gemm_tolerance(precision, cols);
+    const std::string what = "gram R" + std::to_string(rows) + " F" + std::to_string(cols) +
+                             " " + test::name_of(precision) +
+                             (kind == Features::positive ? " positive" : " zero-mean");
+    test::print_margin(what + " forward", forward_error, forward_limit);
+    test::print_margin(what + " backward", backward_error, backward_limit);
     INFO("forward " << forward_error << " (limit " << forward_limit << ") backward "
                     << backward_error << " (limit " << backward_limit << ")");
     CHECK(forward_error <= forward_limit);
@@ -124,6 +129,11 @@ void compare_gram_batched_accumulated(int64_t chunk_rows, int cols, uint64_t see
     const double first_limit = test::gemm_tolerance(precision, chunk_rows);
     const double forward_limit = test::gemm_tolerance(precision, 2 * chunk_rows);
     const double backward_limit = test::gemm_tolerance(precision, cols);
+    const std::string what = "gram batched B2 R" + std::to_string(chunk_rows) + "x2 F" +
+                             std::to_string(cols) + " " + test::name_of(precision);
+    test::print_margin(what + " first chunk", first_error, first_limit);
+    test::print_margin(what + " accumulated", forward_error, forward_limit);
+    test::print_margin(what + " backward", backward_error, backward_limit);
     INFO("first chunk " << first_error << " (limit " << first_limit << ") accumulated "
                         << forward_error << " (limit " << forward_limit << ") backward "
                         << backward_error << " (limit " << backward_limit << ")");
