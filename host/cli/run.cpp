@@ -46,14 +46,16 @@ void resolve_rate(RunOptions& options, int file_rate_hz) {
 std::unique_ptr<Backend> choose_backend(const std::string& device, bool quiet) {
   if (device == "cpu") return make_cpu_backend();
   std::string why;
-  const bool found = !cuda_devices(&why).empty();
+  // The first usable device: cuda_devices() skips those this build cannot run on.
+  const auto devices = cuda_devices(&why);
+  const bool found = !devices.empty();
   if (device == "cuda") {
     if (!found) throw DeviceError("--device cuda: no usable CUDA device (" + why + ")");
-    return make_cuda_backend(0);
+    return make_cuda_backend(devices.front().index);
   }
   if (found) {
     try {
-      return make_cuda_backend(0);
+      return make_cuda_backend(devices.front().index);
     } catch (const DeviceError& e) {
       why = e.what();
     }
