@@ -80,6 +80,48 @@ class Conv1d {
   ConvShape shape_;
 };
 
+// --- 2D CNN layers (method 2: VGG16, VGGish) ----------------------------------------------------
+// Layout NHWC, row-major: image [B, H, W, C] with channels contiguous. Chosen because (a) a feature
+// map [B, H*W, C] is then already the [B, rows, cols] matrix that Gram and content_loss take, so
+// method 1's Gram and losses serve every layer unchanged; (b) cuDNN's tensor-core kernels prefer
+// NHWC; (c) on the CPU, im2col patches [H*W, 9*Cin] times W^T [9*Cin, Cout] is one GEMM whose
+// output is NHWC. The spectrogram x [B, T, C] is the grey image [B, H = T, W = C, 1] as it lies.
+struct Conv2dShape {
+  int n_batch = 1;
+  int height = 0;       // H
+  int width = 0;        // W
+  int in_channels = 0;  // Cin
+  int out_channels = 0; // Cout
+  int64_t in_count() const { return int64_t(n_batch) * height * width * in_channels; }
+  int64_t out_count() const { return int64_t(n_batch) * height * width * out_channels; }
+};
+
+// torchvision's ImageNet normalisation, per RGB channel (grey_to_rgb), for both backends.
+inline constexpr float kImagenetMean[3] = {0.485f, 0.456f, 0.406f};
+inline constexpr float kImagenetStd[3] = {0.229f, 0.224f, 0.225f};
+
+// 3x3 convolution, stride 1, zero padding 1 (output H x W as the input), with bias; optionally
+// fused with ReLU. Weights arrive in PyTorch's layout and the plan keeps whatever copy it needs.
+class Conv2d {
+ public:
+  virtual ~Conv2d() = default;
+  const Conv2dShape& shape() const { return shape_; }
+  // weights [Cout, Cin, 3, 3] (torchvision's OIHW), bias [Cout]; both host or backend memory as
+  // the backend documents (backend memory for both backends here: the pipeline uploads once).
+  virtual void set_weights(const float* weights, const float* bias) = 0;
+  // y[b, h, w, o] = (relu?)(bias[o] + sum_{i, dy, dx} x[b, h+dy-1, w+dx-1, i] * W[o, i, dy, dx])
+  virtual void forward(const float* x, float* y, bool relu) = 0;
+  // grad_x = conv^T(grad_y), with grad_y first masked by (y > 0) when `relu` (y the forward's
+  // output). grad_x [B, H, W, Cin] is overwritten; grad_y may be overwritten.
+  virtual void backward_input(float* grad_y, const float* y, float* grad_x, bool relu) = 0;
+  virtual size_t workspace_bytes() const = 0;
+  virtual std::string algorithm() const = 0;  // what was chosen (and measured), for the report
+
+ protected:
+  explicit Conv2d(const Conv2dShape& shape) : shape_(shape) {}
+  Conv2dShape shape_;
+};
+
 // Gram matrices of features and their backward pass, for one shape; batched over B items.
 class Gram {
  public:
@@ -149,6 +191,7 @@ class Backend {
   virtual std::unique_ptr<Gram> make_gram(int64_t rows, int cols, Precision precision,
                                           int batch = 1) = 0;
   virtual std::unique_ptr<Timer> make_timer() = 0;
+  virtual std::unique_ptr<Conv2d> make_conv2d(const Conv2dShape& shape, Precision precision) = 0;
   // Scratch the backend's own plans hold for one segment of this conv shape (padded or converted
   // copies, library workspaces), beyond the buffers the pipeline allocates: the memory plan adds it.
   virtual size_t plan_scratch_bytes(const ConvShape& shape, Precision precision,
@@ -210,6 +253,33 @@ class Backend {
   virtual void amax(int64_t count, const float* x, double* out) = 0;
   // *out = a[0] + a[1] (device-side sum of two slots, so a total needs no host round trip)
   virtual void add_slots(const double* a, double* out) = 0;
+
+  // --- 2D layer ops (NHWC, see Conv2dShape) ---------------------------------------------------
+  // y = max(x, 0); may alias.
+  virtual void relu(const float* x, int64_t count, float* y) = 0;
+  // grad[i] = (y[i] > 0) ? grad[i] : 0, in place (y the ReLU's output).
+  virtual void relu_backward(const float* y, int64_t count, float* grad) = 0;
+  // 2x2 max pool, stride 2, floor (torchvision's MaxPool2d(2, 2)): x [B, H, W, C] ->
+  // y [B, H/2, W/2, C]. A window's gradient goes to its first maximum in (dy, dx) row-major order.
+  virtual void maxpool2x2(const float* x, int n_batch, int height, int width, int channels,
+                          float* y) = 0;
+  // grad_x [B, H, W, C] overwritten (zero where no window reads, e.g. an odd last row);
+  // x and y as in the forward.
+  virtual void maxpool2x2_backward(const float* x, const float* y, const float* grad_y,
+                                   int n_batch, int height, int width, int channels,
+                                   float* grad_x) = 0;
+  // Per item b: y_b = x_b / ||x_b||_2 (count elements each); norms[b] = ||x_b|| (double, slots).
+  // An all-zero item (silence) gives y_b = 0 (and grad_x_b = 0 below), never NaN.
+  virtual void l2_normalize(const float* x, int64_t count, int batch, float* y,
+                            double* norms) = 0;
+  // grad_x_b = (grad_y_b - y_b (y_b . grad_y_b)) / norms[b]; grad_x may alias grad_y.
+  virtual void l2_normalize_backward(const float* y, const float* grad_y, const double* norms,
+                                     int64_t count, int batch, float* grad_x) = 0;
+  // Grey to ImageNet-normalised RGB: y[p, c] = (x[p] - mean[c]) / std[c], x [pixels],
+  // y [pixels, 3], mean and std as torchvision (kImagenetMean, kImagenetStd below).
+  virtual void grey_to_rgb(const float* x, int64_t pixels, float* y) = 0;
+  // grad_x[p] = sum_c grad_y[p, c] / std[c]
+  virtual void grey_to_rgb_backward(const float* grad_y, int64_t pixels, float* grad_x) = 0;
 
   // L-BFGS: after the optimiser has written pair `h.newest` (s and y), compute its rho and, when
   // it passes the curvature test s.y > eps * y.y, the new gamma. Device-side: no host decision.
