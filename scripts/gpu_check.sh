@@ -137,10 +137,11 @@ command -v nvidia-smi >/dev/null || abort "no nvidia-smi: not a machine with an 
   abort "nvidia-smi failed: no usable NVIDIA device (see $log)"
 timeout 30 nvidia-smi -L 2>/dev/null | grep -q '^GPU ' || abort "nvidia-smi lists no GPU"
 
-# CUDA libraries the bundle leaves to the target (cuBLAS, cuBLASLt, cuFFT; cudart is bundled): the
+# CUDA libraries the bundle leaves to the target (cuBLAS, cuBLASLt, cuFFT, cuDNN 9 whose engine
+# sub-libraries it loads at run time from its own folder; cudart is bundled): the
 # system's loader first, then AUDIOSTYLE_CHECK_LIB_DIRS, PyTorch's environment (pip's
 # nvidia/*/lib, torch/lib), the toolkit's folders, and the whole filesystem last.
-read -r -a needed_cuda <<<"${AUDIOSTYLE_CHECK_CUDA_LIBS:-libcublas.so.13 libcublasLt.so.13 libcufft.so.12}"
+read -r -a needed_cuda <<<"${AUDIOSTYLE_CHECK_CUDA_LIBS:-libcublas.so.13 libcublasLt.so.13 libcufft.so.12 libcudnn.so.9}"
 candidate_dirs() {
   tr ':' '\n' <<<"${AUDIOSTYLE_CHECK_LIB_DIRS:-}"
   timeout 60 python3 - <<'PY' 2>/dev/null
@@ -217,7 +218,7 @@ for exe in "$bin"/*; do
   [[ -x $exe && -f $exe ]] || continue
   listing=$(ldd "$exe" 2>&1)
   echo "=== ldd $(basename "$exe")" >>"$log"
-  echo "$listing" | grep -E 'not found|cublas|cufft|cudart|stdc\+\+' >>"$log"
+  echo "$listing" | grep -E 'not found|cublas|cufft|cudnn|cudart|stdc\+\+' >>"$log"
   missing=$(echo "$listing" | grep 'not found' | sed 's/^[[:space:]]*//' | sort -u | tr '\n' ';')
   [[ -n $missing ]] && unresolved+="$(basename "$exe"): $missing "
 done
