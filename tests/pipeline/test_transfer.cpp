@@ -184,7 +184,7 @@ TEST_CASE("engine: a second job with the same style reuses the filters and the s
   CHECK(counting.allocated_bytes - before >= second + filters);
 }
 
-TEST_CASE("transfer: a stereo run reports each item's losses; the totals are their sums",
+TEST_CASE("transfer: a stereo run reports each item's losses, and the totals are their sums",
           "[transfer]") {
   auto backend = make_cpu_backend();
   TransferConfig config = small_config();
