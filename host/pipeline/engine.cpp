@@ -164,7 +164,8 @@ struct Run {
   std::function<Gram&(int64_t, int, int)> gram;
   int segment = 0, segments = 1;
 
-  void report(Stage stage, int done, int total, const IterationRecord* iteration = nullptr) {
+  void report(Stage stage, int done, int total, const IterationRecord* iteration = nullptr,
+              int item = 0, int items = 1) {
     if (!progress) return;
     double within = 0;
     const double fraction = total > 0 ? double(done) / total : 1.0;
@@ -172,7 +173,11 @@ struct Run {
     if (stage == Stage::optimise) within = kAnalyseShare + kOptimiseShare * fraction;
     if (stage == Stage::reconstruct)
       within = kAnalyseShare + kOptimiseShare + (1 - kAnalyseShare - kOptimiseShare) * fraction;
-    progress({stage, done, total, segment, segments, (segment + within) / segments, iteration});
+    if (stage == Stage::reconstruct) within = kAnalyseShare + kOptimiseShare +
+        (1 - kAnalyseShare - kOptimiseShare) * (item + fraction) / items;
+    // Griffin-Lim runs once over the whole track, after every segment.
+    const double overall = stage == Stage::reconstruct ? within : (segment + within) / segments;
+    progress({stage, done, total, segment, segments, item, items, overall, iteration});
   }
 
   // Optimises one segment: items [B][n_samples] of content (empty for texture) -> x [B, T, C].
@@ -221,7 +226,18 @@ struct Run {
       result.iterations.push_back(record);
       report(Stage::optimise, r.iteration, config.iterations, &result.iterations.back());
     };
+    report(Stage::optimise, 0, config.iterations);  // starts the stage's clock
     const OptimizerResult optimized = optimizer->minimize(objective, x.get(), on_iteration);
+    if (optimized.initial_values.size() >= 3) {
+      IterationRecord initial;
+      initial.segment = segment;
+      initial.evaluations = 1;
+      initial.total = optimized.initial_values[0];
+      initial.content = optimized.initial_values[1];
+      initial.style = optimized.initial_values[2];
+      initial.grad_max = optimized.initial_grad_max;
+      result.initial.push_back(initial);
+    }
     result.stop_reason = optimized.stop_reason;
     result.evaluations += optimized.evaluations;
     if (optimized.values.size() >= 3) {
@@ -246,8 +262,9 @@ struct Run {
     const GriffinLimOptions options{config.gl_iterations, config.momentum, config.seed};
     double convergence = 0;
     for (int b = 0; b < batch; ++b) {
+      report(Stage::reconstruct, 0, config.gl_iterations, nullptr, b, batch);
       convergence += griffinlim.run(x + b * T * C, audio.get(), options, [&](int done, int total) {
-        report(Stage::reconstruct, b * total + done, batch * total);
+        report(Stage::reconstruct, done, total, nullptr, b, batch);
       });
       out[size_t(b)] = audio.download();
     }
@@ -332,7 +349,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
                config.kernel_width, config);
   check_length("the style", result.style_frames, config.kernel_width, config);
   result.memory = plan_memory_on(backend, config, output_samples, batch, with_content);
-  if (progress) progress({Stage::analyse, 0, 2, 0, 1, 0.0, nullptr});
+  if (progress) progress({Stage::analyse, 0, 2, 0, 1, 0, 1, 0.0, nullptr});
 
   // Filters: kept while the shape and seed stay the same.
   const Cache::ExtractorKey extractor_key{C, config.n_filters, config.kernel_width,
