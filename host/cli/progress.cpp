@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "audiostyle/errors.h"
 #include "host/cli/estimate.h"
@@ -142,21 +143,37 @@ void ProgressPrinter::bar(const Progress& p, const Eta& e) {
   label += to_string(p.stage);
   if (p.stage == Stage::reconstruct && p.items > 1)
     label += " ch " + std::to_string(p.item + 1) + "/" + std::to_string(p.items);
-  char tail[160];
-  std::snprintf(tail, sizeof tail, " %3d%% %d/%d", int(fraction * 100), p.done, p.total);
-  std::string right = tail;
+  char text[160];
+  std::snprintf(text, sizeof text, " %3d%% %d/%d", int(fraction * 100), p.done, p.total);
+  std::string right = text;
+  // What else fits, most useful first: the run's ETA, the stage's, the loss.
+  std::vector<std::string> extras;
+  std::snprintf(text, sizeof text, "  run %d%% eta %s", int(e.run_fraction * 100),
+                duration_text(e.run_s).c_str());
+  extras.push_back(text);
+  std::snprintf(text, sizeof text, "  eta %s", duration_text(e.stage_s).c_str());
+  extras.push_back(text);
   if (p.iteration) {
-    std::snprintf(tail, sizeof tail, "  loss %.4g", p.iteration->total);
-    right += tail;
+    std::snprintf(text, sizeof text, "  loss %.4g", p.iteration->total);
+    extras.push_back(text);
   }
-  std::snprintf(tail, sizeof tail, "  eta %s  run %d%% eta %s", duration_text(e.stage_s).c_str(),
-                int(e.run_fraction * 100), duration_text(e.run_s).c_str());
-  right += tail;
-  // The line must never wrap (a wrapped line is not redrawn by \r): fit to the width - 1.
+  // The line must never wrap (a wrapped line is not redrawn by \r): fit to the width - 1, with
+  // a bar of at least kMinCells.
+  constexpr int kMinCells = 8, kMaxCells = 28;
   const int width = terminal_columns() - 1;
-  int cells = std::min(28, width - int(label.size() + right.size()) - 3);
+  auto room = [&] { return width - int(label.size() + right.size()) - 3; };
+  std::string shown_extras[3];
+  for (size_t i = 0; i < extras.size(); ++i)
+    if (room() - int(extras[i].size()) >= kMinCells) {
+      shown_extras[i] = extras[i];
+      right += extras[i];
+    }
+  // Keep the extras in a fixed order: loss, stage eta, run eta.
+  std::snprintf(text, sizeof text, " %3d%% %d/%d", int(fraction * 100), p.done, p.total);
+  right = text + shown_extras[2] + shown_extras[1] + shown_extras[0];
+  const int cells = std::min(kMaxCells, room());
   std::string line;
-  if (cells >= 5) {
+  if (cells >= 1) {
     const int filled = int(fraction * cells + 0.5);
     line = label + " [" + std::string(size_t(filled), '#') + std::string(size_t(cells - filled), '-') +
            "]" + right;

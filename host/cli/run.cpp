@@ -153,10 +153,25 @@ LevelInfo level_output(Audio& out, const RunOptions& options, double source_lufs
                      options.content_path.empty() ? "style" : "content", target);
     }
   }
+  // Limiting lowers the loudness a little: raise the gain by what is missing and limit again from
+  // the unlimited signal, a few times (each pass lands within a fraction of a dB of the last).
+  const int lookahead = std::max(1, out.sample_rate_hz / 200);  // 5 ms
+  Audio leveled;
+  for (int pass = 0; pass < 4; ++pass) {
+    leveled = out;
+    level.limited_samples = io::apply_gain_limited(leveled, gain, level.ceiling, lookahead);
+    level.after_lufs = io::integrated_loudness(leveled);
+    const double missing = level.target_lufs - level.after_lufs;
+    if (!std::isfinite(missing) || std::fabs(missing) < 0.1 || level.limited_samples == 0) break;
+    gain = std::min(gain * std::pow(10.0, missing / 20), 1000.0);
+  }
   level.gain_db = 20 * std::log10(gain);
-  level.limited_samples = io::apply_gain_limited(out, gain, level.ceiling,
-                                                 std::max(1, out.sample_rate_hz / 200));  // 5 ms
-  level.after_lufs = io::integrated_loudness(out);
+  if (!quiet && std::fabs(level.target_lufs - level.after_lufs) > 1)
+    std::fprintf(stderr,
+                 "audiostyle: note: the output reaches %.1f LUFS, not the %.1f LUFS asked: its peaks "
+                 "hold it back (ceiling %.1f dBFS)\n",
+                 level.after_lufs, level.target_lufs, 20 * std::log10(level.ceiling));
+  out = std::move(leveled);
   return level;
 }
 
@@ -201,9 +216,14 @@ std::unique_ptr<Backend> choose_backend(const std::string& device, bool quiet) {
       why = e.what();
     }
   }
-  if (!quiet)
-    std::fprintf(stderr, "audiostyle: note: %s; running on the CPU (CUDA says: %s)\n",
-                 plain_device_reason(why).c_str(), why.c_str());
+  if (!quiet) {
+    const std::string plain = plain_device_reason(why);
+    if (plain == why || why.rfind(plain, 0) == 0)
+      std::fprintf(stderr, "audiostyle: note: %s; running on the CPU\n", why.c_str());
+    else
+      std::fprintf(stderr, "audiostyle: note: %s; running on the CPU (CUDA says: %s)\n",
+                   plain.c_str(), why.c_str());
+  }
   return make_cpu_backend();
 }
 

@@ -35,8 +35,9 @@ TEST_CASE("cli levels: the output is written at the content's rate unless --outp
 TEST_CASE("cli levels: the output matches the content's integrated loudness under 0 dBFS",
           "[cli][levels]") {
   TempDir dir;
-  // A loud content: the output must be raised to it and limited, not left 20-30 dB quieter.
-  const auto content = write_wav(dir, "content.wav", sines(2.0, 22050, 1, 0.7f));
+  // A content at a music-like -15 LUFS: the output must be raised to it and limited, not left
+  // 10-30 dB quieter (the synthesised level).
+  const auto content = write_wav(dir, "content.wav", sines(2.0, 22050, 1, 0.12f));
   const auto style = write_wav(dir, "style.wav", sines(1.2, 22050));
   const double content_lufs =
       io::integrated_loudness(read_audio(content, ReadOptions{0, false, 0, 0}));
@@ -45,6 +46,8 @@ TEST_CASE("cli levels: the output matches the content's integrated loudness unde
   const Audio matched = read_audio(dir.file("m.wav"), ReadOptions{0, false, 0, 0});
   CHECK(std::abs(io::integrated_loudness(matched) - content_lufs) < 1.0);
   CHECK(peak(matched) <= 0.99f);
+  CHECK(content_lufs < -12);
+  CHECK(content_lufs > -20);
   const auto report = read_json(dir.file("m.json"));
   CHECK(report["level"]["mode"] == "match");
   CHECK(std::abs(report["level"]["source_lufs"].get<double>() - content_lufs) < 0.01);

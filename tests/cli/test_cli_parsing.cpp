@@ -124,7 +124,7 @@ TEST_CASE("cli help: texture's help speaks of the style; segments say auto and h
   CHECK(!contains(texture, "content's"));
   CHECK(contains(texture, "auto = mono"));
   const std::string transfer = help_of(dir, "transfer");
-  CHECK(contains(transfer, "--segment-seconds FLOAT [auto]"));
+  CHECK(contains(transfer, "--segment-seconds FLOAT=auto"));
   CHECK(contains(transfer, "equal segments of at most S seconds"));
   CHECK(contains(transfer, "3+ channels are downmixed"));
 }
