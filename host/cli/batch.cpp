@@ -173,7 +173,8 @@ void print_summary(const nlohmann::json& summary, const std::vector<RowOutcome>&
                                            "/" + std::to_string(shard["count"].get<int>()) + ")"
                                      : "";
   if (!quiet)
-    std::fprintf(stderr, "audiostyle: batch: %d done, %d skipped, %d failed, %d not run of %d rows%s in %s\n",
+    std::fprintf(stderr,
+                 "audiostyle: batch: %d done, %d skipped, %d failed, %d not run of %d rows%s in %s\n",
                  summary["done"].get<int>(), summary["skipped"].get<int>(),
                  summary["failed"].get<int>(), summary["not_run"].get<int>(),
                  summary["rows_in_shard"].get<int>(), shard_text.c_str(),
@@ -223,7 +224,8 @@ int run_batch(BatchOptions& options) {
     if (shard.holds(row.index)) outcomes.push_back(RowOutcome{&row});
   const int n_rows = int(outcomes.size());
   if (n_rows == 0 && !defaults.quiet)
-    std::fprintf(stderr, "audiostyle: note: shard %d/%d holds none of the manifest's %zu rows\n", shard.index,
+    std::fprintf(stderr, "audiostyle: note: shard %d/%d holds none of the manifest's %zu rows\n",
+                 shard.index,
                  shard.count, rows.size());
 
   // One backend and one engine for the batch, started by the first row that runs (a resumed,

@@ -28,7 +28,8 @@ double sgemm_flop_per_s() {
     const auto start = std::chrono::steady_clock::now();
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.f, a.data(), n, b.data(), n,
                 0.f, c.data(), n);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return 2.0 * n * n * n / std::max(best, 1e-9);
 }
@@ -43,8 +44,8 @@ WorkModel work_model(const TransferConfig& c, int64_t output_samples, int items,
   const double rows = std::max<double>(1, double(frames(c, output_samples)) - K + 1);
   m.evaluation_flop = items * rows * per_frame(4);
   m.style_flop = std::max<double>(1, double(frames(c, style_samples)) - K + 1) * per_frame(2);
-  m.gl_iteration_flop = items * double(frames(c, output_samples)) * 2 * 2.5 * c.n_fft *
-                        std::log2(double(c.n_fft));
+  m.gl_iteration_flop =
+      items * double(frames(c, output_samples)) * 2 * 2.5 * c.n_fft * std::log2(double(c.n_fft));
   m.gl_iterations = c.gl_iterations;
   m.evaluations = c.optimizer == OptimizerKind::adam ? c.iterations + 1.0 : 1.2 * c.iterations + 1;
   return m;
@@ -60,7 +61,8 @@ Estimate estimate_cpu(const WorkModel& m) {
   e.seconds += m.gl_iterations * e.gl_iteration_s;
   char basis[160];
   std::snprintf(basis, sizeof basis,
-                "work model at this CPU's sgemm rate (%.0f GFLOP/s measured now)", gemm / 0.71 / 1e9);
+                "work model at this CPU's sgemm rate (%.0f GFLOP/s measured now)",
+                gemm / 0.71 / 1e9);
   e.basis = basis;
   return e;
 }
@@ -73,11 +75,12 @@ Estimate estimate_from_probe(const WorkModel& m, const TransferResult& probe, in
   e.fixed_s = (stage_ms(probe, "style_gram") + stage_ms(probe, "content_features")) / 1000;
   // Segmented runs evaluate each segment: the probe's evaluations already cover every segment.
   const double segments = double(std::max<size_t>(1, probe.segments.size()));
-  e.seconds = e.fixed_s + m.evaluations * segments * e.evaluation_s +
-              m.gl_iterations * e.gl_iteration_s;
+  e.seconds =
+      e.fixed_s + m.evaluations * segments * e.evaluation_s + m.gl_iterations * e.gl_iteration_s;
   char basis[160];
-  std::snprintf(basis, sizeof basis, "%d timed evaluations and %d Griffin-Lim iterations of this job",
-                evaluations, probe_gl);
+  std::snprintf(basis, sizeof basis,
+                "%d timed evaluations and %d Griffin-Lim iterations of this job", evaluations,
+                probe_gl);
   e.basis = basis;
   return e;
 }
@@ -86,8 +89,10 @@ std::string duration_text(double seconds) {
   if (!(seconds >= 0) || seconds > 359999) return "--:--";
   const int s = int(seconds + 0.5);
   char text[32];
-  if (s >= 3600) std::snprintf(text, sizeof text, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-  else std::snprintf(text, sizeof text, "%d:%02d", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(text, sizeof text, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%d:%02d", s / 60, s % 60);
   return text;
 }
 

@@ -41,7 +41,8 @@ bool is_required(const std::string& key) {
 
 bool is_known(const std::string& key) {
   const auto& flags = manifest_flag_columns();
-  return is_required(key) || key == "command" || std::find(flags.begin(), flags.end(), key) != flags.end();
+  return is_required(key) || key == "command" ||
+         std::find(flags.begin(), flags.end(), key) != flags.end();
 }
 
 std::string known_columns() {

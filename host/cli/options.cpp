@@ -57,18 +57,20 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
       "FFT size (even); default 2048 at 22050 Hz, scaled with the rate (same resolution)");
   o.hop_option = app.add_option("--hop", c.hop, "Hop in samples; default n_fft / 4");
   app.add_option("--sample-rate", o.sample_rate,
-                 texture ? "Working rate in Hz, or 'native' to keep the style's"
-                         : "Working rate in Hz, or 'native' to keep the content's (44.1, 48 kHz...)")
+                 texture
+                     ? "Working rate in Hz, or 'native' to keep the style's"
+                     : "Working rate in Hz, or 'native' to keep the content's (44.1, 48 kHz...)")
       ->capture_default_str();
   app.add_option("--output-rate", o.output_rate,
                  texture ? "Rate of the output file: source (the style's), working, or Hz"
                          : "Rate of the output file: source (the content's), working, or Hz")
       ->capture_default_str();
   app.add_option("--loudness", o.loudness,
-                 texture ? "Output loudness: match (the style's, ITU-R BS.1770), a target in LUFS, "
-                           "or off; peaks stay under 0 dBFS"
-                         : "Output loudness: match (the content's, ITU-R BS.1770), a target in LUFS, "
-                           "or off; peaks stay under 0 dBFS")
+                 texture
+                     ? "Output loudness: match (the style's, ITU-R BS.1770), a target in LUFS, "
+                       "or off; peaks stay under 0 dBFS"
+                     : "Output loudness: match (the content's, ITU-R BS.1770), a target in LUFS, "
+                       "or off; peaks stay under 0 dBFS")
       ->capture_default_str();
   app.add_option("--channels", o.channels,
                  texture ? "Output channels: mono or stereo (auto = mono)"
@@ -140,16 +142,26 @@ bool parse_int(const std::string& text, int& value) {
 
 void finalize(RunOptions& o, bool texture) {
   TransferConfig& c = o.config;
-  if (o.optimizer == "lbfgs") c.optimizer = OptimizerKind::lbfgs;
-  else if (o.optimizer == "adam") c.optimizer = OptimizerKind::adam;
-  else throw UsageError("--optimizer must be lbfgs or adam, not '" + o.optimizer + "'");
-  if (o.init == "random") c.init = InitKind::random;
-  else if (o.init == "content") c.init = InitKind::content;
-  else throw UsageError("--init must be random or content, not '" + o.init + "'");
-  if (o.precision == "fp32") c.precision = Precision::fp32;
-  else if (o.precision == "tf32") c.precision = Precision::tf32;
-  else if (o.precision == "bf16") c.precision = Precision::bf16;
-  else throw UsageError("--precision must be fp32, tf32 or bf16, not '" + o.precision + "'");
+  if (o.optimizer == "lbfgs")
+    c.optimizer = OptimizerKind::lbfgs;
+  else if (o.optimizer == "adam")
+    c.optimizer = OptimizerKind::adam;
+  else
+    throw UsageError("--optimizer must be lbfgs or adam, not '" + o.optimizer + "'");
+  if (o.init == "random")
+    c.init = InitKind::random;
+  else if (o.init == "content")
+    c.init = InitKind::content;
+  else
+    throw UsageError("--init must be random or content, not '" + o.init + "'");
+  if (o.precision == "fp32")
+    c.precision = Precision::fp32;
+  else if (o.precision == "tf32")
+    c.precision = Precision::tf32;
+  else if (o.precision == "bf16")
+    c.precision = Precision::bf16;
+  else
+    throw UsageError("--precision must be fp32, tf32 or bf16, not '" + o.precision + "'");
   if (o.sample_rate == "native") {
     o.native_rate = true;
   } else if (!parse_int(o.sample_rate, c.sample_rate_hz)) {
@@ -180,15 +192,23 @@ void finalize(RunOptions& o, bool texture) {
   o.n_fft_given = o.n_fft_option && o.n_fft_option->count() > 0;
   o.hop_given = o.hop_option && o.hop_option->count() > 0;
   if (texture) {
-    if (o.channels == "auto" || o.channels == "mono") o.texture_channels = 1;
-    else if (o.channels == "stereo") o.texture_channels = 2;
-    else throw UsageError("texture --channels must be auto (mono), mono or stereo, not '" +
-                          o.channels + "'");
-  } else if (o.channels == "auto") c.channels = ChannelMode::automatic;
-  else if (o.channels == "mono") c.channels = ChannelMode::mono;
-  else if (o.channels == "stereo") c.channels = ChannelMode::stereo;
-  else if (o.channels == "mid-side") c.channels = ChannelMode::mid_side;
-  else throw UsageError("--channels must be auto, mono, stereo or mid-side, not '" + o.channels + "'");
+    if (o.channels == "auto" || o.channels == "mono")
+      o.texture_channels = 1;
+    else if (o.channels == "stereo")
+      o.texture_channels = 2;
+    else
+      throw UsageError("texture --channels must be auto (mono), mono or stereo, not '" +
+                       o.channels + "'");
+  } else if (o.channels == "auto")
+    c.channels = ChannelMode::automatic;
+  else if (o.channels == "mono")
+    c.channels = ChannelMode::mono;
+  else if (o.channels == "stereo")
+    c.channels = ChannelMode::stereo;
+  else if (o.channels == "mid-side")
+    c.channels = ChannelMode::mid_side;
+  else
+    throw UsageError("--channels must be auto, mono, stereo or mid-side, not '" + o.channels + "'");
   require(o.device == "auto" || o.device == "cpu" || o.device == "cuda",
           "--device must be auto, cpu or cuda, not '" + o.device + "'");
   require(o.format == "pcm16" || o.format == "pcm24" || o.format == "float",

@@ -53,7 +53,7 @@ ProgressPrinter::Eta ProgressPrinter::eta(const Progress& p, double now_s) const
   const double per_iteration = opt_done > 0 ? opt_s / opt_done : -1;
   const int gl_done = gl_done_ + (p.stage == Stage::reconstruct ? p.done : 0);
   const double gl_s = gl_s_ + (p.stage == Stage::reconstruct ? in_stage_s : 0);
-  const double per_gl = gl_done > 0 ? gl_s / gl_done
+  const double per_gl = gl_done > 0         ? gl_s / gl_done
                         : per_iteration > 0 ? per_iteration * plan_.gl_per_iteration_ratio
                                             : -1;
   const int iterations = plan_.iterations > 0 ? plan_.iterations : p.total;
@@ -122,7 +122,8 @@ void ProgressPrinter::operator()(const Progress& p) {
     line = "reconstruct channel " + std::to_string(p.item + 1) + "/" + std::to_string(p.items) +
            " " + std::to_string(p.done) + "/" + std::to_string(p.total);
   if (p.segments > 1 && p.stage != Stage::reconstruct)
-    line = "segment " + std::to_string(p.segment + 1) + "/" + std::to_string(p.segments) + " " + line;
+    line =
+        "segment " + std::to_string(p.segment + 1) + "/" + std::to_string(p.segments) + " " + line;
   if (p.iteration) {
     char losses[96];
     std::snprintf(losses, sizeof losses, " loss %.4g (content %.4g, style %.4g)",
@@ -175,8 +176,8 @@ void ProgressPrinter::bar(const Progress& p, const Eta& e) {
   std::string line;
   if (cells >= 1) {
     const int filled = int(fraction * cells + 0.5);
-    line = label + " [" + std::string(size_t(filled), '#') + std::string(size_t(cells - filled), '-') +
-           "]" + right;
+    line = label + " [" + std::string(size_t(filled), '#') +
+           std::string(size_t(cells - filled), '-') + "]" + right;
   } else {
     line = label + right;
   }

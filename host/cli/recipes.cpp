@@ -46,8 +46,10 @@ void expand_recipe(std::vector<std::string>& args, size_t first) {
   std::string name;
   for (size_t i = first; i < args.size(); ++i) {
     if (args[i] == "--") break;
-    if (args[i] == "--recipe" && i + 1 < args.size()) name = args[i + 1];
-    else if (args[i].rfind("--recipe=", 0) == 0) name = args[i].substr(9);
+    if (args[i] == "--recipe" && i + 1 < args.size())
+      name = args[i + 1];
+    else if (args[i].rfind("--recipe=", 0) == 0)
+      name = args[i].substr(9);
   }
   if (name.empty()) return;
   const Recipe* recipe = find_recipe(name);

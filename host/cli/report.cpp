@@ -32,7 +32,8 @@ nlohmann::json source_json(const SourceInfo& s) {
   return {{"path", s.path},
           {"sample_rate_hz", s.sample_rate_hz},
           {"channels", s.channels},
-          {"file_seconds", s.file_seconds >= 0 ? nlohmann::json(s.file_seconds) : nlohmann::json(nullptr)},
+          {"file_seconds",
+           s.file_seconds >= 0 ? nlohmann::json(s.file_seconds) : nlohmann::json(nullptr)},
           {"crop", {{"offset_seconds", s.offset_seconds}, {"seconds", s.seconds}}},
           {"loudness_lufs", lufs(s.loudness_lufs)}};
 }
@@ -47,14 +48,10 @@ std::string utc_timestamp() {
 }
 
 nlohmann::json iteration_json(const IterationRecord& it) {
-  return {{"segment", it.segment},
-          {"iteration", it.iteration},
-          {"evaluations", it.evaluations},
-          {"total", it.total},
-          {"content", it.content},
-          {"style", it.style},
-          {"grad_max", it.grad_max},
-          {"elapsed_ms_cumulative", it.elapsed_ms}};
+  return {{"segment", it.segment},         {"iteration", it.iteration},
+          {"evaluations", it.evaluations}, {"total", it.total},
+          {"content", it.content},         {"style", it.style},
+          {"grad_max", it.grad_max},       {"elapsed_ms_cumulative", it.elapsed_ms}};
 }
 
 }  // namespace
@@ -131,24 +128,26 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"timestamp_utc", utc_timestamp()},
       {"argv", g_command_line},
       {"config", config},
-      {"sources", {{"content", command == "texture" ? nlohmann::json(nullptr)
-                                                      : source_json(record.content)},
-                   {"style", source_json(record.style)}}},
+      {"sources",
+       {{"content", command == "texture" ? nlohmann::json(nullptr) : source_json(record.content)},
+        {"style", source_json(record.style)}}},
       {"backend", result.backend},
       {"device", result.device},
       {"extractor", result.extractor},
       {"conv_algorithm", result.conv_algorithm},
       {"channel_mode", result.channel_mode},
       // STFT frames at the working rate; content = output for a transfer (the same length).
-      {"frames", {{"content", command == "texture" ? nlohmann::json(nullptr)
-                                                   : nlohmann::json(result.content_frames)},
-                  {"output", result.content_frames},
-                  {"style", result.style_frames}}},
-      {"items", {{"count", result.channel_mode == "mono" ? 1 : 2},
-                 {"what", result.channel_mode == "mid-side" ? "mid and side"
-                          : result.channel_mode == "stereo" ? "left and right"
-                                                            : "one mono signal"},
-                 {"losses", "summed over the items (the objective is one sum)"}}},
+      {"frames",
+       {{"content",
+         command == "texture" ? nlohmann::json(nullptr) : nlohmann::json(result.content_frames)},
+        {"output", result.content_frames},
+        {"style", result.style_frames}}},
+      {"items",
+       {{"count", result.channel_mode == "mono" ? 1 : 2},
+        {"what", result.channel_mode == "mid-side" ? "mid and side"
+                 : result.channel_mode == "stereo" ? "left and right"
+                                                   : "one mono signal"},
+        {"losses", "summed over the items (the objective is one sum)"}}},
       {"segments", segments},
       {"memory_plan_bytes", memory},
       {"peak_memory_bytes", result.peak_memory_bytes},
@@ -156,29 +155,32 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"loss_per_segment", per_segment},
       {"stop_reason", result.stop_reason},
       {"evaluations", result.evaluations},
-      {"final", {{"total", result.final_total},
-                 {"content", result.final_content},
-                 {"style", result.final_style}}},
+      {"final",
+       {{"total", result.final_total},
+        {"content", result.final_content},
+        {"style", result.final_style}}},
       {"griffin_lim",
        {{"spectral_convergence_db", result.spectral_convergence_db},
         {"spectral_convergence_is",
          "20 log10(||S - |STFT(y)||| / ||S||) between the optimised magnitude S and the output "
          "y's; lower is closer (-20 dB: a 10 % difference)"}}},
-      {"level", {{"mode", record.level.mode},
-                 {"source_lufs", lufs(record.level.source_lufs)},
-                 {"target_lufs", lufs(record.level.target_lufs)},
-                 {"before_lufs", lufs(record.level.before_lufs)},
-                 {"output_lufs", lufs(record.level.after_lufs)},
-                 {"gain_db", record.level.gain_db},
-                 {"ceiling", as_given(record.level.ceiling)},
-                 {"limited_samples", record.level.limited_samples}}},
+      {"level",
+       {{"mode", record.level.mode},
+        {"source_lufs", lufs(record.level.source_lufs)},
+        {"target_lufs", lufs(record.level.target_lufs)},
+        {"before_lufs", lufs(record.level.before_lufs)},
+        {"output_lufs", lufs(record.level.after_lufs)},
+        {"gain_db", record.level.gain_db},
+        {"ceiling", as_given(record.level.ceiling)},
+        {"limited_samples", record.level.limited_samples}}},
       {"output_gain", result.output_gain},
       {"timings_ms", timings},
-      {"output", {{"path", options.output_path},
-                  {"format", record.format},
-                  {"seconds", result.output.seconds()},
-                  {"channels", result.output.n_channels()},
-                  {"sample_rate_hz", result.output.sample_rate_hz}}},
+      {"output",
+       {{"path", options.output_path},
+        {"format", record.format},
+        {"seconds", result.output.seconds()},
+        {"channels", result.output.n_channels()},
+        {"sample_rate_hz", result.output.sample_rate_hz}}},
   };
 }
 

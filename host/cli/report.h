@@ -1,8 +1,7 @@
 // The JSON report of a run (--report FILE.json).
 #pragma once
-#include <nlohmann/json.hpp>
-
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -15,7 +14,7 @@ namespace audiostyle::cli {
 struct SourceInfo {
   std::string path;
   int sample_rate_hz = 0, channels = 0;
-  double file_seconds = -1;  // the whole file (-1: the container does not say)
+  double file_seconds = -1;                // the whole file (-1: the container does not say)
   double offset_seconds = 0, seconds = 0;  // the crop read
   double loudness_lufs = -std::numeric_limits<double>::infinity();
   double peak = 0;

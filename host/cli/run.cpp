@@ -52,12 +52,15 @@ void check_report_path(const std::string& path) {
 void resolve_rate(RunOptions& options, int file_rate_hz) {
   TransferConfig& c = options.config;
   if (options.native_rate) c.sample_rate_hz = file_rate_hz;
-  if (!options.n_fft_given && !options.hop_given) scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
-  else if (!options.hop_given) c.hop = c.n_fft / 4;
+  if (!options.n_fft_given && !options.hop_given)
+    scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
+  else if (!options.hop_given)
+    c.hop = c.n_fft / 4;
 }
 
 // A working rate so low that the STFT has too few bins for a timbre to show (--sample-rate 1000
-// gives n_fft 90): said once, the run goes on. Kept in one place so a stricter limit can replace it.
+// gives n_fft 90): said once, the run goes on. Kept in one place so a stricter limit can replace
+// it.
 void warn_coarse_stft(const RunOptions& options) {
   const TransferConfig& c = options.config;
   constexpr int kMinBins = 129;  // n_fft 256
@@ -103,7 +106,8 @@ Audio read_source(const std::string& path, double offset_s, double seconds_s, So
   } catch (const InputError& e) {
     if (real == path) throw;
     std::string message = e.what();
-    if (const auto at = message.find(real); at != std::string::npos) message.replace(at, real.size(), "-");
+    if (const auto at = message.find(real); at != std::string::npos)
+      message.replace(at, real.size(), "-");
     throw InputError(message);
   }
   const io::AudioFileInfo file = io::probe_audio(real);
@@ -167,10 +171,11 @@ LevelInfo level_output(Audio& out, const RunOptions& options, double source_lufs
   }
   level.gain_db = 20 * std::log10(gain);
   if (!quiet && std::fabs(level.target_lufs - level.after_lufs) > 1)
-    std::fprintf(stderr,
-                 "audiostyle: note: the output reaches %.1f LUFS, not the %.1f LUFS asked: its peaks "
-                 "hold it back (ceiling %.1f dBFS)\n",
-                 level.after_lufs, level.target_lufs, 20 * std::log10(level.ceiling));
+    std::fprintf(
+        stderr,
+        "audiostyle: note: the output reaches %.1f LUFS, not the %.1f LUFS asked: its peaks "
+        "hold it back (ceiling %.1f dBFS)\n",
+        level.after_lufs, level.target_lufs, 20 * std::log10(level.ceiling));
   out = std::move(leveled);
   return level;
 }
@@ -179,20 +184,26 @@ LevelInfo level_output(Audio& out, const RunOptions& options, double source_lufs
 void print_plan(const Backend& backend, const RunOptions& options, int64_t samples, int items,
                 int output_rate_hz) {
   const TransferConfig& c = options.config;
-  std::fprintf(stderr, "plan: backend %s on %s\n", backend.name().c_str(), backend.device_name().c_str());
-  std::fprintf(stderr, "plan: %d item%s of %.2f s at %d Hz (working rate); stft n_fft %d, hop %d; "
-               "output at %d Hz\n", items, items == 1 ? "" : "s", double(samples) / c.sample_rate_hz,
-               c.sample_rate_hz, c.n_fft, c.hop, output_rate_hz);
+  std::fprintf(stderr, "plan: backend %s on %s\n", backend.name().c_str(),
+               backend.device_name().c_str());
+  std::fprintf(stderr,
+               "plan: %d item%s of %.2f s at %d Hz (working rate); stft n_fft %d, hop %d; "
+               "output at %d Hz\n",
+               items, items == 1 ? "" : "s", double(samples) / c.sample_rate_hz, c.sample_rate_hz,
+               c.n_fft, c.hop, output_rate_hz);
   std::fprintf(stderr, "plan: %d filters x %d frames, %s %d iterations, griffin-lim %d\n",
                c.n_filters, c.kernel_width, to_string(c.optimizer), c.iterations, c.gl_iterations);
 }
 
-std::string items_text(int items) { return items == 1 ? "mono" : std::to_string(items) + " channels"; }
+std::string items_text(int items) {
+  return items == 1 ? "mono" : std::to_string(items) + " channels";
+}
 
 }  // namespace
 
 std::string plain_device_reason(const std::string& why) {
-  if (why.find("insufficient") != std::string::npos || why.find("no CUDA-capable") != std::string::npos ||
+  if (why.find("insufficient") != std::string::npos ||
+      why.find("no CUDA-capable") != std::string::npos ||
       why.find("no device") != std::string::npos || why.find("not found") != std::string::npos ||
       why.find("libcuda") != std::string::npos)
     return "no GPU found";
@@ -245,10 +256,11 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   if (!texture) {
     if (!io::is_stdio(options.content_path))
       check_crop(options, options.content_path, io::probe_audio(options.content_path));
-    Audio content_source = read_source(options.content_path, config.offset_seconds,
-                                       config.seconds, record.content, content_spool);
+    Audio content_source = read_source(options.content_path, config.offset_seconds, config.seconds,
+                                       record.content, content_spool);
     check_audible(content_source, "the content", options.content_path);
-    if (content_source.n_channels() > 2 && config.channels == ChannelMode::automatic && !options.quiet)
+    if (content_source.n_channels() > 2 && config.channels == ChannelMode::automatic &&
+        !options.quiet)
       std::fprintf(stderr,
                    "audiostyle: note: the content has %d channels: --channels auto downmixes them "
                    "to mono (--channels stereo takes the first two)\n",
@@ -256,7 +268,8 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
     resolve_rate(options, content_source.sample_rate_hz);
     record.content.loudness_lufs = io::integrated_loudness(content_source);
     record.content.peak = peak(content_source);
-    content = to_working(content_source, config.channels == ChannelMode::mono, config.sample_rate_hz);
+    content =
+        to_working(content_source, config.channels == ChannelMode::mono, config.sample_rate_hz);
     style_source = read_source(options.style_path, 0, 0, record.style, style_spool);
     record.output_source = record.content;
   } else {
@@ -278,15 +291,16 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
 
   const int64_t out_samples =
       texture ? int64_t(std::llround(config.seconds * config.sample_rate_hz)) : content.n_samples();
-  const int items = texture ? options.texture_channels
-                            : (resolve_channel_mode(config.channels, content.n_channels()) ==
-                                       ChannelMode::mono
-                                   ? 1
-                                   : 2);
-  int output_rate = options.output_rate_working ? config.sample_rate_hz
+  const int items =
+      texture
+          ? options.texture_channels
+          : (resolve_channel_mode(config.channels, content.n_channels()) == ChannelMode::mono ? 1
+                                                                                              : 2);
+  int output_rate = options.output_rate_working  ? config.sample_rate_hz
                     : options.output_rate_hz > 0 ? options.output_rate_hz
                                                  : record.output_source.sample_rate_hz;
-  if (const int writable = io::writable_rate(options.output_path, output_rate); writable != output_rate) {
+  if (const int writable = io::writable_rate(options.output_path, output_rate);
+      writable != output_rate) {
     if (!options.quiet)
       std::fprintf(stderr, "audiostyle: note: Opus stores 8, 12, 16, 24 or 48 kHz: writing %d Hz\n",
                    writable);
@@ -296,8 +310,9 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   const WorkModel model = work_model(config, out_samples, items, style.n_samples());
   // A GEMM FLOP costs about 1/50 of an FFT FLOP here (0.24 TFLOP/s against 5 GFLOP/s on the CPU).
   constexpr double kFftToGemmCost = 50;
-  if (plan) *plan = RunPlan{config.iterations, config.gl_iterations, items,
-                            model.gl_iteration_flop / (model.evaluation_flop * 1.2) * kFftToGemmCost};
+  if (plan)
+    *plan = RunPlan{config.iterations, config.gl_iterations, items,
+                    model.gl_iteration_flop / (model.evaluation_flop * 1.2) * kFftToGemmCost};
   if (options.verbose || options.dry_run) {
     print_plan(backend, options, out_samples, items, output_rate);
     if (!options.dry_run)  // the dry run prints the plan of the segments it measured instead
@@ -321,7 +336,8 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
           parser.parse(flags);
           lighter = "; --recipe cpu-fast takes about " +
                     duration_text(estimate_cpu(work_model(light.config, out_samples, items,
-                                                          style.n_samples())).seconds);
+                                                          style.n_samples()))
+                                      .seconds);
         } catch (const CLI::ParseError&) {
           lighter = "; --recipe cpu-fast is lighter";
         }
@@ -329,7 +345,8 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
       std::fprintf(stderr,
                    "audiostyle: warning: on the CPU this run takes about %s (estimate: %s)%s; "
                    "audiostyle --list-recipes lists the presets\n",
-                   duration_text(estimate.seconds).c_str(), estimate.basis.c_str(), lighter.c_str());
+                   duration_text(estimate.seconds).c_str(), estimate.basis.c_str(),
+                   lighter.c_str());
     }
   }
 
@@ -376,14 +393,17 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   TransferResult result = run_engine(config, progress);
 
   stage_start = Clock::now();
-  if (result.output.sample_rate_hz != output_rate) result.output = resample(result.output, output_rate);
-  record.level = level_output(result.output, options,
-                              record.output_source.loudness_lufs, options.quiet);
+  if (result.output.sample_rate_hz != output_rate)
+    result.output = resample(result.output, output_rate);
+  record.level =
+      level_output(result.output, options, record.output_source.loudness_lufs, options.quiet);
   record.level.source_peak = record.output_source.peak;
   io_timings.push_back({"level", ms_since(stage_start)});
   stage_start = Clock::now();
-  if (to_stdout) io::write_audio_stdout(result.output, WriteOptions{sample_format(options)});
-  else write_audio(options.output_path, result.output, WriteOptions{sample_format(options)});
+  if (to_stdout)
+    io::write_audio_stdout(result.output, WriteOptions{sample_format(options)});
+  else
+    write_audio(options.output_path, result.output, WriteOptions{sample_format(options)});
   record.format = io::describe_format(options.output_path, sample_format(options));
   io_timings.push_back({"write", ms_since(stage_start)});
   const double total_ms = ms_since(start);
@@ -414,10 +434,12 @@ int run_single(const std::string& command, RunOptions& options) {
   RunPlan plan;
   const auto start = Clock::now();
   const TransferResult result = run_job(
-      engine, command, options, [&](const Progress& p) {
+      engine, command, options,
+      [&](const Progress& p) {
         printer.set_plan(plan);
         printer(p);
-      }, &plan);
+      },
+      &plan);
   printer.finish();
   if (options.quiet || options.dry_run) return kExitOk;
   const RunRecord& record = last_record();

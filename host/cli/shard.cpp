@@ -44,7 +44,9 @@ Shard parse_shard(const std::string& text) {
                      " .. " + std::to_string(count - 1) + "/" + std::to_string(count) +
                      "); the last of " + std::to_string(count) + " is " +
                      std::to_string(count - 1) + "/" + std::to_string(count));
-  if (!ok) throw UsageError("--shard must be i/N with 0 <= i < N, counting from 0 (e.g. 0/4), not '" + text + "'");
+  if (!ok)
+    throw UsageError("--shard must be i/N with 0 <= i < N, counting from 0 (e.g. 0/4), not '" +
+                     text + "'");
   return Shard{int(index), int(count)};
 }
 

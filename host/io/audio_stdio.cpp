@@ -19,9 +19,9 @@ namespace fs = std::filesystem;
 
 std::string temp_name(const char* tag, const char* extension) {
   std::random_device device;
-  return (fs::temp_directory_path() / ("audiostyle-" + std::string(tag) + "-" +
-                                       std::to_string(::getpid()) + "-" +
-                                       std::to_string(device()) + extension))
+  return (fs::temp_directory_path() /
+          ("audiostyle-" + std::string(tag) + "-" + std::to_string(::getpid()) + "-" +
+           std::to_string(device()) + extension))
       .string();
 }
 
@@ -50,16 +50,20 @@ bool copy_all(int from, int to) {
 
 StdinSpool::StdinSpool() {
   if (::isatty(STDIN_FILENO))
-    throw InputError("cannot read '-': stdin is a terminal (pipe audio in: ... | audiostyle ... -)");
+    throw InputError(
+        "cannot read '-': stdin is a terminal (pipe audio in: ... | audiostyle ... -)");
   path_ = temp_name("stdin", "");
   const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw InputError("cannot read '-': no temporary file (" + std::string(std::strerror(errno)) + ")");
+  if (fd < 0)
+    throw InputError("cannot read '-': no temporary file (" + std::string(std::strerror(errno)) +
+                     ")");
   const bool ok = copy_all(STDIN_FILENO, fd);
   const int error = errno;
   ::close(fd);
   if (!ok) {
     ::unlink(path_.c_str());
-    throw InputError("cannot read '-': reading stdin failed (" + std::string(std::strerror(error)) + ")");
+    throw InputError("cannot read '-': reading stdin failed (" + std::string(std::strerror(error)) +
+                     ")");
   }
   std::error_code ec;
   if (fs::file_size(path_, ec) == 0) {
@@ -84,7 +88,9 @@ void write_audio_stdout(const Audio& audio, const WriteOptions& options) {
   const bool ok = copy_all(fd, STDOUT_FILENO);
   const int error = errno;
   ::close(fd);
-  if (!ok) throw Error("cannot write '-': stdout refused the audio (" + std::string(std::strerror(error)) + ")");
+  if (!ok)
+    throw Error("cannot write '-': stdout refused the audio (" + std::string(std::strerror(error)) +
+                ")");
 }
 
 AudioFileInfo probe_audio(const std::string& path) {

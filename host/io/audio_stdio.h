@@ -31,7 +31,9 @@ struct AudioFileInfo {
   bool ok = false;
   int sample_rate_hz = 0, n_channels = 0;
   int64_t n_frames = -1;  // -1: the container does not say
-  double seconds() const { return n_frames >= 0 && sample_rate_hz > 0 ? double(n_frames) / sample_rate_hz : -1; }
+  double seconds() const {
+    return n_frames >= 0 && sample_rate_hz > 0 ? double(n_frames) / sample_rate_hz : -1;
+  }
 };
 AudioFileInfo probe_audio(const std::string& path);
 

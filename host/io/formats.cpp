@@ -35,7 +35,9 @@ Container container_for(const std::string& path) {
   throw InputError(write_error(path, shown + " (" + supported_extensions() + ")"));
 }
 
-bool lossy(Container c) { return c == Container::vorbis || c == Container::opus || c == Container::mp3; }
+bool lossy(Container c) {
+  return c == Container::vorbis || c == Container::opus || c == Container::mp3;
+}
 
 const char* format_text(SampleFormat f) {
   switch (f) {
@@ -59,8 +61,7 @@ int sndfile_format(const std::string& path, SampleFormat format) {
     case Container::mp3: return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
     case Container::flac:
       return SF_FORMAT_FLAC | (format == SampleFormat::pcm16 ? SF_FORMAT_PCM_16 : SF_FORMAT_PCM_24);
-    case Container::wav:
-      break;
+    case Container::wav: break;
   }
   const int subtype = format == SampleFormat::pcm16   ? SF_FORMAT_PCM_16
                       : format == SampleFormat::pcm24 ? SF_FORMAT_PCM_24

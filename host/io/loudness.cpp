@@ -71,7 +71,8 @@ int64_t apply_gain_limited(Audio& audio, double gain, float ceiling, int lookahe
   for (const auto& channel : audio.channels)
     for (int64_t i = 0; i < n; ++i) {
       const double level = std::fabs(double(channel[size_t(i)])) * gain;
-      if (level > ceiling) needed[size_t(i)] = std::min(needed[size_t(i)], float(gain * ceiling / level));
+      if (level > ceiling)
+        needed[size_t(i)] = std::min(needed[size_t(i)], float(gain * ceiling / level));
     }
   const std::vector<float> minima = sliding_min(needed, w);
   int64_t reduced = 0;

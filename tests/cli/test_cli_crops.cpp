@@ -1,7 +1,6 @@
 // Crops and batch (issue 11, items 9-10): a crop past the end is clamped with a notice or refused
 // naming the length; batch makes the output folders; row numbers agree; a bad cell is named.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "tests/cli/cli_helpers.h"
@@ -23,12 +22,13 @@ TEST_CASE("cli crops: past the end is clamped with a notice; an offset beyond it
   run = run_cli(dir, base + " --offset 4 --seconds 3 -o " + dir.file("b.wav"));
   REQUIRE(run.code == 0);
   CHECK(contains(run.err, "using the 1 s there"));
-  CHECK(std::abs(read_audio(dir.file("b.wav"), ReadOptions{0, false, 0, 0}).seconds() - 1.0) < 0.01);
+  CHECK(std::abs(read_audio(dir.file("b.wav"), ReadOptions{0, false, 0, 0}).seconds() - 1.0) <
+        0.01);
 
   run = run_cli(dir, base + " --offset 8 -o " + dir.file("c.wav"));
   CHECK(run.code == 2);
-  CHECK(contains(run.err, "audiostyle: --offset 8 s is at or beyond the end of " + content +
-                              " (5 s long)"));
+  CHECK(contains(run.err,
+                 "audiostyle: --offset 8 s is at or beyond the end of " + content + " (5 s long)"));
   // Too short after a crop: the message names the crop.
   run = run_cli(dir, base + " --offset 4.99 -o " + dir.file("d.wav"));
   CHECK(run.code == 3);
@@ -98,7 +98,8 @@ TEST_CASE("cli batch: texture rows run beside transfer rows", "[cli][batch]") {
   run = run_cli(dir, "batch " + manifest + kTiny + " -q --summary " + dir.file("s.json"));
   INFO(run.err);
   REQUIRE(run.code == 0);
-  CHECK(std::abs(read_audio(dir.file("tex.wav"), ReadOptions{0, false, 0, 0}).seconds() - 0.75) < 0.01);
+  CHECK(std::abs(read_audio(dir.file("tex.wav"), ReadOptions{0, false, 0, 0}).seconds() - 0.75) <
+        0.01);
   CHECK(std::filesystem::exists(dir.file("tr.wav")));
   const auto summary = read_json(dir.file("s.json"));
   CHECK(summary["rows"][0]["command"] == "texture");

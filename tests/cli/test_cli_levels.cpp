@@ -24,7 +24,8 @@ TEST_CASE("cli levels: the output is written at the content's rate unless --outp
   // The "wrote" line names rate, channels, length and format.
   CHECK(contains(run.err, "44100 Hz, 2 channels, 1.00 s, WAV pcm16"));
 
-  for (const auto& [flag, rate] : {std::pair<std::string, int>{"working", 8000}, {"48000", 48000}}) {
+  for (const auto& [flag, rate] :
+       {std::pair<std::string, int>{"working", 8000}, {"48000", 48000}}) {
     run = run_cli(dir, base + " --output-rate " + flag + " -o " + dir.file("b.wav") + " -q");
     REQUIRE(run.code == 0);
     CHECK(read_audio(dir.file("b.wav"), ReadOptions{0, false, 0, 0}).sample_rate_hz == rate);
@@ -42,7 +43,9 @@ TEST_CASE("cli levels: the output matches the content's integrated loudness unde
   const double content_lufs =
       io::integrated_loudness(read_audio(content, ReadOptions{0, false, 0, 0}));
   const std::string base = "transfer " + content + " " + style + kTiny + " -q";
-  REQUIRE(run_cli(dir, base + " -o " + dir.file("m.wav") + " --report " + dir.file("m.json")).code == 0);
+  REQUIRE(
+      run_cli(dir, base + " -o " + dir.file("m.wav") + " --report " + dir.file("m.json")).code ==
+      0);
   const Audio matched = read_audio(dir.file("m.wav"), ReadOptions{0, false, 0, 0});
   CHECK(std::abs(io::integrated_loudness(matched) - content_lufs) < 1.0);
   CHECK(peak(matched) <= 0.99f);
@@ -53,10 +56,12 @@ TEST_CASE("cli levels: the output matches the content's integrated loudness unde
   CHECK(std::abs(report["level"]["source_lufs"].get<double>() - content_lufs) < 0.01);
 
   REQUIRE(run_cli(dir, base + " --loudness -30 -o " + dir.file("t.wav")).code == 0);
-  CHECK(std::abs(io::integrated_loudness(read_audio(dir.file("t.wav"), ReadOptions{0, false, 0, 0})) +
-                 30) < 1.0);
+  CHECK(
+      std::abs(io::integrated_loudness(read_audio(dir.file("t.wav"), ReadOptions{0, false, 0, 0})) +
+               30) < 1.0);
   REQUIRE(run_cli(dir, base + " --loudness off -o " + dir.file("o.wav") + " --report " +
-                           dir.file("o.json")).code == 0);
+                           dir.file("o.json"))
+              .code == 0);
   CHECK(read_json(dir.file("o.json"))["level"]["gain_db"] == 0.0);
   CHECK(run_cli(dir, base + " --loudness loud -o " + dir.file("x.wav")).code == 2);
 }
@@ -71,8 +76,9 @@ TEST_CASE("cli levels: content near silence gets a warning", "[cli][levels]") {
   CHECK(contains(run.err, "audiostyle: warning: the content is near silence"));
 }
 
-TEST_CASE("cli levels: --format float with a FLAC output is refused, and the report tells the truth",
-          "[cli][levels]") {
+TEST_CASE(
+    "cli levels: --format float with a FLAC output is refused, and the report tells the truth",
+    "[cli][levels]") {
   TempDir dir;
   const auto content = write_wav(dir, "content.wav", sines(1.0, 8000));
   const std::string base = "transfer " + content + " " + content + kTiny + " -q";
@@ -81,10 +87,12 @@ TEST_CASE("cli levels: --format float with a FLAC output is refused, and the rep
   CHECK(contains(run.err, "audiostyle: --format float: FLAC stores integer samples only"));
   CHECK(!std::filesystem::exists(dir.file("o.flac")));
   REQUIRE(run_cli(dir, base + " --format pcm24 -o " + dir.file("o.flac") + " --report " +
-                           dir.file("r.json")).code == 0);
+                           dir.file("r.json"))
+              .code == 0);
   CHECK(read_json(dir.file("r.json"))["output"]["format"] == "FLAC pcm24");
   REQUIRE(run_cli(dir, base + " --format float -o " + dir.file("o.wav") + " --report " +
-                           dir.file("w.json")).code == 0);
+                           dir.file("w.json"))
+              .code == 0);
   CHECK(read_json(dir.file("w.json"))["output"]["format"] == "WAV float");
 }
 
@@ -92,11 +100,13 @@ TEST_CASE("cli levels: more than two channels under --channels auto are downmixe
           "[cli][levels]") {
   TempDir dir;
   const auto content = write_wav(dir, "three.wav", sines(1.0, 8000, 3));
-  Run run = run_cli(dir, "transfer " + content + " " + content + kTiny + " -o " + dir.file("o.wav"));
+  Run run =
+      run_cli(dir, "transfer " + content + " " + content + kTiny + " -o " + dir.file("o.wav"));
   INFO(run.err);
   REQUIRE(run.code == 0);
-  CHECK(contains(run.err, "audiostyle: note: the content has 3 channels: --channels auto downmixes "
-                          "them to mono"));
+  CHECK(contains(run.err,
+                 "audiostyle: note: the content has 3 channels: --channels auto downmixes "
+                 "them to mono"));
   CHECK(read_audio(dir.file("o.wav"), ReadOptions{0, false, 0, 0}).n_channels() == 1);
   run = run_cli(dir, "transfer " + content + " " + content + kTiny + " --channels stereo -o " +
                          dir.file("s.wav"));

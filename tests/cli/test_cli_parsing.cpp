@@ -1,7 +1,6 @@
 // Option parsing and help (issue 11, items 11-12): the last of a repeated flag wins, refusals say
 // why in one "audiostyle:" line, help and README list the same options and say the same things.
 #include <catch2/catch.hpp>
-
 #include <regex>
 #include <set>
 
@@ -77,7 +76,8 @@ TEST_CASE("cli parsing: refusals say why, in one line that starts with audiostyl
   const std::string out = " -o " + dir.file("o.wav");
   Run run = run_cli(dir, "texture " + good + out + " --seconds 1 --alpha 0.5");
   CHECK(run.code == 2);
-  CHECK(contains(run.err, "audiostyle: texture takes no content weight (--alpha): it has no content"));
+  CHECK(contains(run.err,
+                 "audiostyle: texture takes no content weight (--alpha): it has no content"));
   run = run_cli(dir, "transfer " + good + " " + good + out + " --seed -1");
   CHECK(run.code == 2);
   CHECK(contains(run.err, "must be a non-negative integer, not -1"));
@@ -111,7 +111,8 @@ TEST_CASE("cli parsing: settings that do nothing or too little are warned about"
   // --sample-rate 1000 scales n_fft to 90 (46 bins).
   run = run_cli(dir, "transfer " + good + " " + good +
                          " --filters 16 --kernel-width 3 --iterations 2 --gl-iterations 2"
-                         " --device cpu --sample-rate 1000 -o " + dir.file("low.wav"));
+                         " --device cpu --sample-rate 1000 -o " +
+                         dir.file("low.wav"));
   REQUIRE(run.code == 0);
   CHECK(contains(run.err, "audiostyle: warning: n_fft 90 at 1000 Hz gives 46 frequency bins"));
 }

@@ -2,7 +2,6 @@
 // costs with Griffin-Lim counted, counters that count what they say, a bar that fits the terminal;
 // the plan before the run and --dry-run; recipes and the CPU's warning.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <regex>
 
@@ -32,7 +31,8 @@ TEST_CASE("cli progress: the run's ETA covers the stage's, and Griffin-Lim's cos
   const Run run = run_cli(dir, "transfer " + content + " " + content +
                                    " --n-fft 256 --hop 64 --filters 32 --kernel-width 3"
                                    " --iterations 4 --gl-iterations 3000 --sample-rate 8000"
-                                   " --device cpu -o " + dir.file("o.wav"));
+                                   " --device cpu -o " +
+                                   dir.file("o.wav"));
   INFO(run.err);
   REQUIRE(run.code == 0);
   const std::regex line(R"(eta (\S+)  \(run (\d+)%, elapsed \S+, eta (\S+)\))");
@@ -57,9 +57,9 @@ TEST_CASE("cli progress: reconstruct counts iterations per channel; segments do 
           "[cli][progress]") {
   TempDir dir;
   const auto content = write_wav(dir, "c.wav", sines(3.0, 8000, 2));
-  const Run run = run_cli(dir, "transfer " + content + " " + content + kTiny +
-                                   " --segment-seconds 1 --overlap-seconds 0.2 -o " +
-                                   dir.file("o.wav"));
+  const Run run =
+      run_cli(dir, "transfer " + content + " " + content + kTiny +
+                       " --segment-seconds 1 --overlap-seconds 0.2 -o " + dir.file("o.wav"));
   INFO(run.err);
   REQUIRE(run.code == 0);
   CHECK(contains(run.err, "reconstruct channel 1/2 4/4"));
@@ -115,8 +115,8 @@ TEST_CASE("cli plan: -v prints the plan before the run; --dry-run estimates and 
   REQUIRE(plan != std::string::npos);
   CHECK(plan < run.err.find("optimise "));
 
-  run = run_cli(dir, base + " --dry-run -o " + dir.file("dry.wav") + " --report " +
-                         dir.file("dry.json"));
+  run = run_cli(
+      dir, base + " --dry-run -o " + dir.file("dry.wav") + " --report " + dir.file("dry.json"));
   REQUIRE(run.code == 0);
   CHECK(contains(run.err, "plan: backend cpu"));
   CHECK(contains(run.err, "plan: 1 segment [0, +8000) samples at 8000 Hz"));
@@ -141,26 +141,31 @@ TEST_CASE("cli recipes: listed by info and --list-recipes; explicit flags overri
   Run run = run_cli(dir, "transfer " + content + " " + content +
                              " --recipe cpu-fast --n-fft 256 --hop 64 --kernel-width 3"
                              " --iterations 2 --sample-rate 8000 --gl-iterations 3 --device cpu"
-                             " -q -o " + dir.file("o.wav") + " --report " + dir.file("r.json"));
+                             " -q -o " +
+                             dir.file("o.wav") + " --report " + dir.file("r.json"));
   INFO(run.err);
   REQUIRE(run.code == 0);
   const auto report = read_json(dir.file("r.json"));
-  CHECK(report["config"]["filters"] == 2048);      // from the recipe
-  CHECK(report["config"]["iterations"] == 2);      // given: overrides the recipe's 150
-  CHECK(report["config"]["gl_iterations"] == 3);   // given: overrides the recipe's 300
+  CHECK(report["config"]["filters"] == 2048);     // from the recipe
+  CHECK(report["config"]["iterations"] == 2);     // given: overrides the recipe's 150
+  CHECK(report["config"]["gl_iterations"] == 3);  // given: overrides the recipe's 300
   CHECK(report["config"]["recipe"] == "cpu-fast");
-  run = run_cli(dir, "transfer " + content + " " + content + " --recipe turbo -o " + dir.file("x.wav"));
+  run = run_cli(dir,
+                "transfer " + content + " " + content + " --recipe turbo -o " + dir.file("x.wav"));
   CHECK(run.code == 2);
-  CHECK(contains(run.err, "audiostyle: --recipe: unknown recipe 'turbo' (known: ulyanov, cpu-fast)"));
+  CHECK(
+      contains(run.err, "audiostyle: --recipe: unknown recipe 'turbo' (known: ulyanov, cpu-fast)"));
 }
 
 TEST_CASE("cli device: no GPU is said plainly; a heavy CPU run is estimated up front",
           "[cli][device]") {
   TempDir dir;
   const auto small = write_wav(dir, "small.wav", sines(0.5, 8000));
-  Run run = run_cli(dir, "transfer " + small + " " + small + " --n-fft 256 --hop 64 --filters 32"
-                         " --kernel-width 3 --iterations 2 --gl-iterations 2 --sample-rate 8000"
-                         " -o " + dir.file("a.wav"));
+  Run run = run_cli(dir, "transfer " + small + " " + small +
+                             " --n-fft 256 --hop 64 --filters 32"
+                             " --kernel-width 3 --iterations 2 --gl-iterations 2 --sample-rate 8000"
+                             " -o " +
+                             dir.file("a.wav"));
   INFO(run.err);
   REQUIRE(run.code == 0);
   if (cuda_devices().empty()) {
@@ -171,8 +176,9 @@ TEST_CASE("cli device: no GPU is said plainly; a heavy CPU run is estimated up f
   }
   // 20 s of stereo with the reference recipe: minutes on any CPU. Interrupted once warned.
   const auto long_content = write_wav(dir, "long.wav", sines(20.0, 22050, 2));
-  run = run_cli(dir, "transfer " + long_content + " " + small + " --device cpu -o " +
-                         dir.file("b.wav"), "timeout --preserve-status -s INT 0.3");
+  run = run_cli(dir,
+                "transfer " + long_content + " " + small + " --device cpu -o " + dir.file("b.wav"),
+                "timeout --preserve-status -s INT 0.3");
   CHECK(run.code == 130);
   CHECK(contains(run.err, "audiostyle: warning: on the CPU this run takes about"));
   CHECK(contains(run.err, "--recipe cpu-fast takes about"));

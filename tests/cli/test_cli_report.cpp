@@ -26,7 +26,8 @@ TEST_CASE("cli report: iteration 0, the sources, the command line and values as 
   CHECK(iterations[1]["iteration"] == 1);
   // The line starts where the report does.
   char first[64];
-  std::snprintf(first, sizeof first, "loss %.4g (iteration 0) -> ", iterations[0]["total"].get<double>());
+  std::snprintf(first, sizeof first, "loss %.4g (iteration 0) -> ",
+                iterations[0]["total"].get<double>());
   CHECK(contains(run.err, first));
 
   CHECK(r["config"]["alpha"].dump() == "0.01");

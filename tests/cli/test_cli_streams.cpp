@@ -1,7 +1,6 @@
 // Pipes, threads and formats (issue 11, item 13): `-` reads stdin and writes WAV to stdout,
 // --threads sets the CPU's, and .ogg, .opus and .mp3 outputs are written where libsndfile can.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "tests/cli/cli_helpers.h"
@@ -24,8 +23,8 @@ TEST_CASE("cli streams: - reads stdin and writes WAV to stdout", "[cli][streams]
   CHECK(r["sources"]["content"]["path"] == "-");
   CHECK(contains(run.err, "wrote stdout"));
   // An empty stdin is bad input, said about "-".
-  const Run empty = run_cli(dir, "transfer - " + content + kTiny + " -o " + dir.file("x.wav") +
-                                     " </dev/null");
+  const Run empty =
+      run_cli(dir, "transfer - " + content + kTiny + " -o " + dir.file("x.wav") + " </dev/null");
   CHECK(empty.code == 3);
   CHECK(contains(empty.err, "audiostyle: cannot read '-'"));
 }
@@ -33,12 +32,14 @@ TEST_CASE("cli streams: - reads stdin and writes WAV to stdout", "[cli][streams]
 TEST_CASE("cli streams: --threads runs the CPU backend on that many threads", "[cli][streams]") {
   TempDir dir;
   const auto content = write_wav(dir, "c.wav", sines(1.0, 8000));
-  const Run run = run_cli(dir, "transfer " + content + " " + content + kTiny + " --threads 1 -q -o " +
-                                   dir.file("o.wav") + " --report " + dir.file("r.json"));
+  const Run run =
+      run_cli(dir, "transfer " + content + " " + content + kTiny + " --threads 1 -q -o " +
+                       dir.file("o.wav") + " --report " + dir.file("r.json"));
   REQUIRE(run.code == 0);
   CHECK(read_json(dir.file("r.json"))["config"]["threads"] == 1);
   CHECK(run_cli(dir, "transfer " + content + " " + content + kTiny + " --threads -2 -q -o " +
-                         dir.file("p.wav")).code == 2);
+                         dir.file("p.wav"))
+            .code == 2);
 }
 
 TEST_CASE("cli streams: .ogg, .opus and .mp3 outputs", "[cli][streams]") {
@@ -61,5 +62,6 @@ TEST_CASE("cli streams: .ogg, .opus and .mp3 outputs", "[cli][streams]") {
   }
   // A lossy file has no sample format to choose.
   CHECK(run_cli(dir, "transfer " + content + " " + content + kTiny + " -q --format pcm24 -o " +
-                         dir.file("x.mp3")).code == 2);
+                         dir.file("x.mp3"))
+            .code == 2);
 }
