@@ -37,8 +37,11 @@ TEST_CASE("loudness: the limiter keeps every sample under the ceiling, never abo
   INFO("seed " << seed);
   Audio noise;
   noise.sample_rate_hz = 8000;
-  noise.channels = {test::random_normal(20000, seed, 0.3f),
-                    test::random_normal(20000, seed + 1, 0.3f)};
+  // Quiet noise (4 x 0.02 stays far under the ceiling) with one loud burst the limiter must catch.
+  noise.channels = {test::random_normal(20000, seed, 0.02f),
+                    test::random_normal(20000, seed + 1, 0.02f)};
+  for (auto& channel : noise.channels)
+    for (size_t i = 5000; i < 5400; ++i) channel[i] *= 25;
   const Audio before = noise;
   const double gain = 4;
   const float ceiling = 0.9f;
