@@ -21,6 +21,7 @@ struct RunOptions {
   std::string loudness = "match";  // match | off | a target in LUFS (e.g. -14)
   std::string recipe = "ulyanov";  // host/cli/recipes.h; expanded into flags before parsing
   int threads = 0;                 // CPU backend threads; 0 = all cores
+  std::string phase_init = "random", gl_algorithm = "fgla";  // phase reconstruction (issue 16)
   bool quiet = false, verbose = false, dry_run = false;
   // Resolved by finalize():
   bool native_rate = false, n_fft_given = false, hop_given = false;
