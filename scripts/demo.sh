@@ -13,7 +13,7 @@ mkdir -p "$(dirname "$out")"
 if "$bin" info | grep -q '^cuda device [0-9]'; then
   recipe=(--device cuda)
 else
-  recipe=(--device cpu --filters 2048 --iterations 150 --gl-iterations 300)
+  recipe=(--device cpu --recipe cpu-fast)  # 2048 filters, 150 L-BFGS, 300 Griffin-Lim
 fi
 "$bin" transfer "$root/data/content_piano.flac" "$root/data/style_strings.flac" -o "$out" \
   --report "${out%.*}.json" --evaluate --plots "$(dirname "$out")/plots" "${recipe[@]}"

@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config
-  libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev
+  libsndfile1-dev libsoxr-dev libebur128-dev libfftw3-dev libopenblas-dev
   catch2 libcli11-dev nlohmann-json3-dev libpng-dev
   libebur128-dev libcairo2-dev fonts-dejavu-core
 )

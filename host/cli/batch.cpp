@@ -23,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kManifestHelp =
     "Manifest, .csv (header row naming the columns) or .jsonl (one object per line). Required: "
-    "content, style, output; optional: any flag below without its dashes (alpha, iterations, "
+    "content, style, output (a row with command = texture: style, output, seconds); optional: "
+    "command (transfer or texture) and any flag below without its dashes (alpha, iterations, "
     "seed, n-fft, ...), overriding the command line for that row. Empty = the default. Relative "
     "paths are relative to the manifest's folder.";
 
@@ -68,9 +69,21 @@ Shard choose_shard(const BatchOptions& options) {
   return shard;
 }
 
-// The places the batch writes besides the outputs, checked before any row runs.
-void prepare_paths(const BatchOptions& options) {
+// The places the batch writes, made or checked before any row runs: the summary's folder, the
+// report folder, and every output folder of this shard's rows (created when missing).
+void prepare_paths(const BatchOptions& options, const std::vector<BatchRow>& rows,
+                   const Shard& shard) {
   std::error_code ec;
+  for (const BatchRow& row : rows) {
+    if (!shard.holds(row.index)) continue;
+    const fs::path folder = fs::path(row.options.output_path).parent_path();
+    if (folder.empty() || fs::is_directory(folder, ec)) continue;
+    fs::create_directories(folder, ec);
+    if (ec || !fs::is_directory(folder, ec))
+      throw InputError("row " + std::to_string(row.index) + " (line " + std::to_string(row.line) +
+                       "): cannot create the output folder " + folder.string() +
+                       (ec ? ": " + ec.message() : ""));
+  }
   if (!options.summary_path.empty()) {
     const fs::path parent = fs::path(options.summary_path).parent_path();
     if (!parent.empty() && !fs::is_directory(parent, ec))
@@ -91,8 +104,15 @@ void run_row(Engine& engine, const BatchRow& row, RowOutcome& outcome) {
   RunOptions options = row.options;  // run_job resolves the rate into its copy
   ProgressPrinter printer(options.quiet);
   const auto start = Clock::now();
+  RunPlan plan;
   try {
-    run_job(engine, "transfer", options, [&](const Progress& p) { printer(p); });
+    run_job(
+        engine, row.command, options,
+        [&](const Progress& p) {
+          printer.set_plan(plan);
+          printer(p);
+        },
+        &plan);
     outcome.status = RowStatus::ok;
   } catch (const Interrupted&) {
     printer.finish();
@@ -120,6 +140,7 @@ nlohmann::json summary_json(const BatchOptions& options, const Shard& shard, siz
     const RunOptions& r = o.row->options;
     std::error_code ec;
     rows.push_back({{"row", o.row->index},
+                    {"command", o.row->command},
                     {"line", o.row->line},
                     {"content", r.content_path},
                     {"style", r.style_path},
@@ -152,17 +173,18 @@ void print_summary(const nlohmann::json& summary, const std::vector<RowOutcome>&
                                            "/" + std::to_string(shard["count"].get<int>()) + ")"
                                      : "";
   if (!quiet)
-    std::fprintf(stderr, "batch: %d done, %d skipped, %d failed, %d not run of %d rows%s in %s\n",
+    std::fprintf(stderr,
+                 "audiostyle: batch: %d done, %d skipped, %d failed, %d not run of %d rows%s in %s\n",
                  summary["done"].get<int>(), summary["skipped"].get<int>(),
                  summary["failed"].get<int>(), summary["not_run"].get<int>(),
                  summary["rows_in_shard"].get<int>(), shard_text.c_str(),
                  clock_text(summary["seconds"].get<double>()).c_str());
   // Failures are errors: listed even with -q.
-  if (summary["failed"].get<int>() > 0) std::fprintf(stderr, "failed rows:\n");
+  if (summary["failed"].get<int>() > 0) std::fprintf(stderr, "audiostyle: failed rows:\n");
   for (const auto& o : outcomes)
     if (o.status == RowStatus::failed)
-      std::fprintf(stderr, "  line %d: %s: %s\n", o.row->line, o.row->options.content_path.c_str(),
-                   o.reason.c_str());
+      std::fprintf(stderr, "  row %d, line %d: %s: %s\n", o.row->index, o.row->line,
+                   o.row->options.content_path.c_str(), o.reason.c_str());
 }
 
 }  // namespace
@@ -195,14 +217,15 @@ int run_batch(BatchOptions& options) {
   const Shard shard = choose_shard(options);
   const std::vector<BatchRow> rows =
       load_manifest(options.manifest_path, defaults, options.report_dir);
-  prepare_paths(options);
+  prepare_paths(options, rows, shard);
 
   std::vector<RowOutcome> outcomes;
   for (const auto& row : rows)
     if (shard.holds(row.index)) outcomes.push_back(RowOutcome{&row});
   const int n_rows = int(outcomes.size());
   if (n_rows == 0 && !defaults.quiet)
-    std::fprintf(stderr, "note: shard %d/%d holds none of the manifest's %zu rows\n", shard.index,
+    std::fprintf(stderr, "audiostyle: note: shard %d/%d holds none of the manifest's %zu rows\n",
+                 shard.index,
                  shard.count, rows.size());
 
   // One backend and one engine for the batch, started by the first row that runs (a resumed,
@@ -224,8 +247,8 @@ int run_batch(BatchOptions& options) {
       outcome.status = RowStatus::skipped;
       outcome.reason = "output exists (--resume)";
       if (!defaults.quiet)
-        std::fprintf(stderr, "row %d/%d: %s exists, skipped\n", k + 1, n_rows,
-                     row.output_path.c_str());
+        std::fprintf(stderr, "[%d/%d] row %d: %s exists, skipped\n", k + 1, n_rows,
+                     outcome.row->index, row.output_path.c_str());
       continue;
     }
     if (!engine) {
@@ -235,8 +258,10 @@ int run_batch(BatchOptions& options) {
     if (!defaults.quiet) {
       // ETA from the rows that ran: skipped ones take no time and would make it optimistic.
       const double eta = rows_run > 0 ? run_seconds / rows_run * (n_rows - k) : -1;
-      std::fprintf(stderr, "row %d/%d: %s -> %s  (elapsed %s, eta %s)\n", k + 1, n_rows,
-                   row.content_path.c_str(), row.output_path.c_str(),
+      // "row" is the 0-based manifest row, as in --shard and the summary; [k/n] counts this shard.
+      std::fprintf(stderr, "[%d/%d] row %d (line %d): %s -> %s  (elapsed %s, eta %s)\n", k + 1,
+                   n_rows, outcome.row->index, outcome.row->line, row.content_path.c_str(),
+                   row.output_path.c_str(),
                    clock_text(seconds_since(start)).c_str(), clock_text(eta).c_str());
     }
     try {
@@ -247,8 +272,8 @@ int run_batch(BatchOptions& options) {
     ++rows_run;
     run_seconds += outcome.seconds;
     if (outcome.status == RowStatus::failed && !defaults.quiet)
-      std::fprintf(stderr, "row %d/%d (line %d) failed: %s\n", k + 1, n_rows, outcome.row->line,
-                   outcome.reason.c_str());
+      std::fprintf(stderr, "[%d/%d] row %d (line %d) failed: %s\n", k + 1, n_rows,
+                   outcome.row->index, outcome.row->line, outcome.reason.c_str());
   }
 
   for (auto& outcome : outcomes)

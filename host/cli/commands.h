@@ -14,12 +14,18 @@ namespace audiostyle::cli {
 
 // --device auto|cpu|cuda: auto falls back to the CPU with one notice (unless quiet).
 std::unique_ptr<Backend> choose_backend(const std::string& device, bool quiet);
+// CUDA's reason for having no device, in plain words ("no GPU found" for a missing driver).
+std::string plain_device_reason(const std::string& why);
+
+struct RunPlan;
 
 // One job of `transfer` or `texture` (command names it): reads the inputs, runs on the engine,
 // writes the output and the report. Options must have been finalised. Returns the result; throws
 // the pipeline's and the I/O's errors.
+// `plan` (optional) receives the run's shape for the progress ETA before the engine starts.
+// --dry-run: runs a short timed probe, prints the plan and the estimate, writes nothing.
 TransferResult run_job(Engine& engine, const std::string& command, RunOptions& options,
-                       const ProgressFn& progress);
+                       const ProgressFn& progress, RunPlan* plan = nullptr);
 
 // `transfer` and `texture` from the command line: exit code.
 int run_single(const std::string& command, RunOptions& options);

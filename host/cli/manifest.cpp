@@ -41,11 +41,12 @@ bool is_required(const std::string& key) {
 
 bool is_known(const std::string& key) {
   const auto& flags = manifest_flag_columns();
-  return is_required(key) || std::find(flags.begin(), flags.end(), key) != flags.end();
+  return is_required(key) || key == "command" ||
+         std::find(flags.begin(), flags.end(), key) != flags.end();
 }
 
 std::string known_columns() {
-  std::string list = "content, style, output";
+  std::string list = "content, style, output, command";
   for (const auto& name : manifest_flag_columns()) list += ", " + name;
   return list;
 }
@@ -200,23 +201,36 @@ std::string file_key(const std::string& path) {
 
 // The row's values as flags on a parser of its own, over a copy of the defaults: CLI11 converts
 // them exactly as on the command line and finalize() applies the same rules.
-RunOptions row_options(const ManifestRecord& record, const RunOptions& defaults) {
+RunOptions row_options(const ManifestRecord& record, const RunOptions& defaults, bool texture) {
   RunOptions options = defaults;
   CLI::App parser{"manifest row"};
-  add_run_flags(parser, options, false, true);
+  add_run_flags(parser, options, texture, true);
   std::vector<std::string> args;
   for (const auto& [key, value] : record.values)
-    if (!is_required(key)) args.push_back("--" + key + "=" + value);
+    if (!is_required(key) && key != "command") args.push_back("--" + key + "=" + value);
   std::reverse(args.begin(), args.end());  // CLI11 reads the vector from its back
   try {
     parser.parse(args);
   } catch (const CLI::ParseError& e) {
+    // Name the cell: parse each column alone until one fails.
+    for (const auto& [key, value] : record.values) {
+      if (is_required(key) || key == "command") continue;
+      RunOptions probe = defaults;
+      CLI::App cell{"manifest cell"};
+      add_run_flags(cell, probe, texture, true);
+      std::vector<std::string> one{"--" + key + "=" + value};
+      try {
+        cell.parse(one);
+      } catch (const CLI::ParseError& bad) {
+        throw UsageError("column '" + key + "', value '" + value + "': " + bad.what());
+      }
+    }
     throw UsageError(e.what());
   }
   // n_fft and hop scale with the rate unless given, in the row or on the command line.
   if (parser.get_option("--n-fft")->count() == 0) options.n_fft_option = defaults.n_fft_option;
   if (parser.get_option("--hop")->count() == 0) options.hop_option = defaults.hop_option;
-  finalize(options, false);
+  finalize(options, texture);
   options.n_fft_option = options.hop_option = nullptr;  // they die with `parser`
   return options;
 }
@@ -277,7 +291,9 @@ std::vector<ManifestRecord> parse_csv(const std::string& text, std::vector<Manif
     columns.push_back(key);
   }
   for (const char* required : kRequired)
-    if (std::find(columns.begin(), columns.end(), required) == columns.end()) {
+    if (std::find(columns.begin(), columns.end(), required) == columns.end() &&
+        !(std::string(required) == "content" &&
+          std::find(columns.begin(), columns.end(), "command") != columns.end())) {
       issues.push_back({header.line, std::string("the header has no '") + required + "' column"});
       header_ok = false;
     }
@@ -371,8 +387,16 @@ std::vector<BatchRow> load_manifest(const std::string& path, const RunOptions& d
   for (size_t r = 0; r < records.size(); ++r) {
     const ManifestRecord& record = records[r];
     bool complete = true;
+    const auto command = record.values.find("command");
+    const bool texture = command != record.values.end() && command->second == "texture";
+    if (command != record.values.end() && !texture && command->second != "transfer") {
+      issues.push_back({record.line, "column 'command', value '" + command->second +
+                                         "': must be transfer or texture (row " +
+                                         std::to_string(r) + ")"});
+      continue;
+    }
     for (const char* required : kRequired)
-      if (!record.values.count(required)) {
+      if (!(texture && std::string(required) == "content") && !record.values.count(required)) {
         issues.push_back({record.line, std::string("missing required field '") + required + "'"});
         complete = false;
       }
@@ -381,13 +405,14 @@ std::vector<BatchRow> load_manifest(const std::string& path, const RunOptions& d
     row.index = int(r);
     row.line = record.line;
     try {
-      row.options = row_options(record, defaults);
+      row.options = row_options(record, defaults, texture);
+      row.command = texture ? "texture" : "transfer";
     } catch (const UsageError& e) {
-      issues.push_back({record.line, e.what()});
+      issues.push_back({record.line, std::string(e.what()) + " (row " + std::to_string(r) + ")"});
       continue;
     }
     RunOptions& o = row.options;
-    o.content_path = resolve(base, record.values.at("content"));
+    if (!texture) o.content_path = resolve(base, record.values.at("content"));
     o.style_path = resolve(base, record.values.at("style"));
     o.output_path = resolve(base, record.values.at("output"));
     o.report_path = report_path_for(o.output_path, report_dir);
@@ -403,7 +428,7 @@ std::vector<BatchRow> load_manifest(const std::string& path, const RunOptions& d
       issues.push_back({row.line, "report " + o.report_path + " is also the report of line " +
                                       std::to_string(report_it->second) +
                                       " (outputs with the same name in --report-dir)"});
-    input_lines.emplace(file_key(o.content_path), std::pair(row.line, "content"));
+    if (!texture) input_lines.emplace(file_key(o.content_path), std::pair(row.line, "content"));
     input_lines.emplace(file_key(o.style_path), std::pair(row.line, "style"));
     rows.push_back(std::move(row));
   }

@@ -1,7 +1,8 @@
 // The manifest of `audiostyle batch`: one job per data row, read from CSV (RFC 4180, with a header
 // naming the columns) or JSONL (one JSON object per line). host/cli/shard.h splits the rows.
 //
-// Columns (CSV) or keys (JSONL): content, style and output are required; the others are the long
+// Columns (CSV) or keys (JSONL): content, style and output are required (a row whose `command` is
+// `texture` needs no content, and needs `seconds`); the others are the long
 // flags of `transfer` without their dashes (alpha, iterations, seed, ...; '_' may stand for '-').
 // An empty value means "the batch's default". Relative paths are relative to the manifest's folder.
 #pragma once
@@ -40,7 +41,8 @@ const std::vector<std::string>& manifest_flag_columns();
 struct BatchRow {
   int index = 0;  // 0-based over the data rows of the whole manifest
   int line = 0;
-  RunOptions options;  // content, style, output resolved; report_path set
+  std::string command = "transfer";  // the `command` column: transfer (default) or texture
+  RunOptions options;  // content (transfer), style, output resolved; report_path set
 };
 
 // Reads and validates the whole manifest (format from the extension: .csv or .jsonl). Each row's

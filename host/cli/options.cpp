@@ -1,20 +1,55 @@
 #include "host/cli/options.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 
 #include "audiostyle/errors.h"
+#include "host/io/formats.h"
 
 namespace audiostyle::cli {
+namespace {
+
+// A validator with our own sentence (CLI11's NonNegativeNumber prints its 20-digit range).
+CLI::Validator non_negative_integer() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (!text.empty() && text[0] == '-') return "must be a non-negative integer, not " + text;
+        return "";
+      },
+      "UINT");
+}
+
+// Flags of `transfer` that mean nothing for a texture: refused with the reason, not CLI11's
+// "arguments were not expected".
+void refuse_for_texture(CLI::App& app, const std::string& flag, const std::string& why) {
+  app.add_option(flag, "")
+      ->check(CLI::Validator(
+          [flag, why](std::string&) -> std::string { return "texture takes no " + why; }, ""))
+      ->group("");
+}
+
+}  // namespace
 
 void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
   TransferConfig& c = o.config;
+  // sox and ffmpeg: a repeated option's last value wins (also what makes --recipe work).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   if (!batch)
-    app.add_option("-o,--output", o.output_path, "Output file (.wav or .flac)")->required();
+    app.add_option("-o,--output", o.output_path,
+                   "Output file: .wav, .flac, .ogg (Vorbis), .opus, .mp3, or - for WAV on stdout")
+        ->required();
+  app.add_option("--recipe", o.recipe,
+                 "A preset of the flags below (audiostyle --list-recipes); flags given override it")
+      ->capture_default_str();
   app.add_option("--iterations", c.iterations, "Optimiser iterations")->capture_default_str();
   app.add_option("--optimizer", o.optimizer, "lbfgs or adam")->capture_default_str();
   app.add_option("--lr", c.learning_rate, "Adam learning rate")->capture_default_str();
   if (!texture)
     app.add_option("--alpha", c.alpha, "Content weight (0 = style only)")->capture_default_str();
+  else
+    refuse_for_texture(app, "--alpha", "content weight (--alpha): it has no content");
   app.add_option("--filters", c.n_filters, "Random conv filters F")->capture_default_str();
   app.add_option("--kernel-width", c.kernel_width, "Conv width K in frames")->capture_default_str();
   o.n_fft_option = app.add_option(
@@ -22,26 +57,44 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
       "FFT size (even); default 2048 at 22050 Hz, scaled with the rate (same resolution)");
   o.hop_option = app.add_option("--hop", c.hop, "Hop in samples; default n_fft / 4");
   app.add_option("--sample-rate", o.sample_rate,
-                 "Working rate in Hz, or 'native' to keep the content's (44.1, 48, 96 kHz...)")
+                 texture
+                     ? "Working rate in Hz, or 'native' to keep the style's"
+                     : "Working rate in Hz, or 'native' to keep the content's (44.1, 48 kHz...)")
+      ->capture_default_str();
+  app.add_option("--output-rate", o.output_rate,
+                 texture ? "Rate of the output file: source (the style's), working, or Hz"
+                         : "Rate of the output file: source (the content's), working, or Hz")
+      ->capture_default_str();
+  app.add_option("--loudness", o.loudness,
+                 texture
+                     ? "Output loudness: match (the style's, ITU-R BS.1770), a target in LUFS, "
+                       "or off; peaks stay under 0 dBFS"
+                     : "Output loudness: match (the content's, ITU-R BS.1770), a target in LUFS, "
+                       "or off; peaks stay under 0 dBFS")
       ->capture_default_str();
   app.add_option("--channels", o.channels,
-                 texture ? "Output channels: mono or stereo"
-                         : "auto (keep the content's), mono, stereo or mid-side")
+                 texture ? "Output channels: mono or stereo (auto = mono)"
+                         : "auto (mono stays mono, stereo stays stereo, 3+ channels are downmixed "
+                           "to mono), mono, stereo (the first two) or mid-side")
       ->capture_default_str();
   app.add_option("--segment-seconds", c.segment_seconds,
-                 "Split long tracks into segments this long (0: only when memory requires)")
-      ->capture_default_str();
+                 "Split long tracks into equal segments of at most S seconds, the overlap "
+                 "included (auto: only when the memory plan does not fit)")
+      ->default_str("auto");
   app.add_option("--overlap-seconds", c.overlap_seconds, "Crossfade between segments")
       ->capture_default_str();
   if (!texture) {
     app.add_option("--offset", c.offset_seconds, "Start of the crop in seconds")
         ->capture_default_str();
-    app.add_option("--seconds", c.seconds, "Length of the crop in seconds (0 = whole input)")
-        ->capture_default_str();
+    app.add_option("--seconds", c.seconds,
+                   "Length of the crop in seconds (whole: to the end; past the end: clamped)")
+        ->default_str("whole");
     app.add_option("--init", o.init, "Start from random (randn * 1e-3) or content")
         ->capture_default_str();
   } else {
     app.add_option("--seconds", c.seconds, "Output length in seconds")->required();
+    refuse_for_texture(app, "--offset", "crop (--offset): it has no content");
+    refuse_for_texture(app, "--init", "--init: it starts from random noise, having no content");
   }
   app.add_option("--gl-iterations", c.gl_iterations, "Griffin-Lim iterations")
       ->capture_default_str();
@@ -60,12 +113,16 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
   // --- end phase reconstruction ---
   // CLI11 would wrap a negative number into a huge unsigned seed: refuse it.
   app.add_option("--seed", c.seed, "Seed of the filters, initial point and phase")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_integer())
       ->capture_default_str();
   app.add_option("--device", o.device, "auto, cpu or cuda")->capture_default_str();
   app.add_option("--precision", o.precision, "GEMM precision on CUDA: fp32, tf32 or bf16")
       ->capture_default_str();
-  app.add_option("--format", o.format, "Output samples: pcm16, pcm24 or float")
+  app.add_option("--threads", o.threads, "CPU backend threads (0 = all cores)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+  app.add_option("--format", o.format,
+                 "Output samples: pcm16, pcm24 or float (WAV); pcm16 or pcm24 (FLAC)")
       ->capture_default_str();
   if (!batch) app.add_option("--report", o.report_path, "Write a JSON report of the run");
   if (!batch) {
@@ -73,6 +130,9 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
                  "Score the output beside the trivial answers (table on stdout, in the report)");
     app.add_option("--plots", o.plots_dir, "Write spectrograms.png and losses.png into this folder");
   }
+  if (!batch)
+    app.add_flag("--dry-run", o.dry_run,
+                 "Print the plan and a time estimate from a few timed evaluations; write nothing");
   app.add_flag("-q,--quiet", o.quiet, "No progress output");
   app.add_flag("-v,--verbose", o.verbose, "Print the memory plan and per-stage timings");
 }
@@ -81,6 +141,17 @@ namespace {
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw UsageError(message);
+}
+
+// "123" as an int, or nothing.
+bool parse_int(const std::string& text, int& value) {
+  try {
+    size_t used = 0;
+    value = std::stoi(text, &used);
+    return used == text.size();
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 }  // namespace
@@ -110,27 +181,51 @@ void finalize(RunOptions& o, bool texture) {
   else throw UsageError("--precision must be fp32, tf32 or bf16, not '" + o.precision + "'");
   if (o.sample_rate == "native") {
     o.native_rate = true;
-  } else {
+  } else if (!parse_int(o.sample_rate, c.sample_rate_hz)) {
+    throw UsageError("--sample-rate must be a number in Hz or 'native', not '" + o.sample_rate +
+                     "'");
+  }
+  o.output_rate_hz = 0;
+  o.output_rate_working = o.output_rate == "working";
+  if (o.output_rate != "source" && !o.output_rate_working) {
+    require(parse_int(o.output_rate, o.output_rate_hz) && o.output_rate_hz >= 1000 &&
+                o.output_rate_hz <= 384000,
+            "--output-rate must be source, working or a rate in [1000, 384000] Hz, not '" +
+                o.output_rate + "'");
+  }
+  o.loudness_match = o.loudness == "match";
+  if (!o.loudness_match && o.loudness != "off") {
     try {
       size_t used = 0;
-      c.sample_rate_hz = std::stoi(o.sample_rate, &used);
-      if (used != o.sample_rate.size()) throw std::invalid_argument("trailing characters");
+      o.loudness_lufs = std::stod(o.loudness, &used);
+      if (used != o.loudness.size()) throw std::invalid_argument("trailing characters");
     } catch (const std::exception&) {
-      throw UsageError("--sample-rate must be a number in Hz or 'native', not '" + o.sample_rate +
-                       "'");
+      throw UsageError("--loudness must be match, off or a target in LUFS (e.g. -14), not '" +
+                       o.loudness + "'");
     }
+    require(std::isfinite(o.loudness_lufs) && o.loudness_lufs >= -70 && o.loudness_lufs <= 0,
+            "--loudness must be a target in [-70, 0] LUFS, match or off");
   }
   o.n_fft_given = o.n_fft_option && o.n_fft_option->count() > 0;
   o.hop_given = o.hop_option && o.hop_option->count() > 0;
   if (texture) {
-    if (o.channels == "auto" || o.channels == "mono") o.texture_channels = 1;
-    else if (o.channels == "stereo") o.texture_channels = 2;
-    else throw UsageError("texture --channels must be mono or stereo, not '" + o.channels + "'");
-  } else if (o.channels == "auto") c.channels = ChannelMode::automatic;
-  else if (o.channels == "mono") c.channels = ChannelMode::mono;
-  else if (o.channels == "stereo") c.channels = ChannelMode::stereo;
-  else if (o.channels == "mid-side") c.channels = ChannelMode::mid_side;
-  else throw UsageError("--channels must be auto, mono, stereo or mid-side, not '" + o.channels + "'");
+    if (o.channels == "auto" || o.channels == "mono")
+      o.texture_channels = 1;
+    else if (o.channels == "stereo")
+      o.texture_channels = 2;
+    else
+      throw UsageError("texture --channels must be auto (mono), mono or stereo, not '" +
+                       o.channels + "'");
+  } else if (o.channels == "auto")
+    c.channels = ChannelMode::automatic;
+  else if (o.channels == "mono")
+    c.channels = ChannelMode::mono;
+  else if (o.channels == "stereo")
+    c.channels = ChannelMode::stereo;
+  else if (o.channels == "mid-side")
+    c.channels = ChannelMode::mid_side;
+  else
+    throw UsageError("--channels must be auto, mono, stereo or mid-side, not '" + o.channels + "'");
   require(o.device == "auto" || o.device == "cpu" || o.device == "cuda",
           "--device must be auto, cpu or cuda, not '" + o.device + "'");
   require(o.format == "pcm16" || o.format == "pcm24" || o.format == "float",
@@ -164,12 +259,18 @@ void finalize(RunOptions& o, bool texture) {
   }
   if (c.optimizer == OptimizerKind::adam && c.iterations == 0)
     throw UsageError("--optimizer adam needs --iterations >= 1");
+  if (!o.output_path.empty()) check_output_format(o);
 }
 
 SampleFormat sample_format(const RunOptions& o) {
   if (o.format == "pcm24") return SampleFormat::pcm24;
   if (o.format == "float") return SampleFormat::float32;
   return SampleFormat::pcm16;
+}
+
+void check_output_format(const RunOptions& o) {
+  const std::string problem = io::format_problem(o.output_path, sample_format(o));
+  if (!problem.empty()) throw UsageError("--format " + o.format + ": " + problem);
 }
 
 }  // namespace audiostyle::cli

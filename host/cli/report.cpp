@@ -2,16 +2,73 @@
 
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
 #include "audiostyle/errors.h"
 
 namespace audiostyle::cli {
+namespace {
+
+std::vector<std::string> g_command_line;
+
+// A float as it was given (0.01, not 0.009999999776482582): its shortest decimal form, read back
+// as a double.
+double as_given(float value) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+  return std::strtod(std::string(text, end).c_str(), nullptr);
+}
+
+// JSON has no infinity: a loudness below the gate is null.
+nlohmann::json lufs(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json source_json(const SourceInfo& s) {
+  return {{"path", s.path},
+          {"sample_rate_hz", s.sample_rate_hz},
+          {"channels", s.channels},
+          {"file_seconds",
+           s.file_seconds >= 0 ? nlohmann::json(s.file_seconds) : nlohmann::json(nullptr)},
+          {"crop", {{"offset_seconds", s.offset_seconds}, {"seconds", s.seconds}}},
+          {"loudness_lufs", lufs(s.loudness_lufs)}};
+}
+
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+nlohmann::json iteration_json(const IterationRecord& it) {
+  nlohmann::json j = {{"segment", it.segment},         {"iteration", it.iteration},
+                      {"evaluations", it.evaluations}, {"total", it.total},
+                      {"content", it.content},         {"style", it.style},
+                      {"grad_max", it.grad_max},       {"elapsed_ms_cumulative", it.elapsed_ms}};
+  if (!it.item_content.empty())  // several items: each one's losses beside the summed total
+    j["items"] = {{"content", it.item_content}, {"style", it.item_style}};
+  return j;
+}
+
+}  // namespace
+
+RunRecord& last_record() {
+  static RunRecord record;
+  return record;
+}
+
+void set_command_line(int argc, char** argv) { g_command_line.assign(argv, argv + argc); }
 
 nlohmann::json make_report(const std::string& command, const RunOptions& options,
                            const TransferResult& result, double total_ms,
-                           const std::vector<StageTiming>& io_timings) {
+                           const std::vector<StageTiming>& io_timings, const RunRecord& record) {
   const TransferConfig& c = options.config;
   nlohmann::json config = {
       {"command", command},
@@ -25,16 +82,16 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"filters", c.n_filters},
       {"kernel_width", c.kernel_width},
       {"seed", c.seed},
-      {"alpha", command == "texture" ? 0.0f : c.alpha},
+      {"alpha", command == "texture" ? 0.0 : as_given(c.alpha)},
       {"optimizer", to_string(c.optimizer)},
       {"iterations", c.iterations},
-      {"learning_rate", c.learning_rate},
+      {"learning_rate", as_given(c.learning_rate)},
       {"lbfgs_history", c.lbfgs_history},
       {"ftol", c.ftol},
       {"gtol", c.gtol},
       {"init", to_string(c.init)},
       {"gl_iterations", c.gl_iterations},
-      {"momentum", c.momentum},
+      {"momentum", as_given(c.momentum)},
       {"gl_algorithm", to_string(c.gl_algorithm)},  // phase reconstruction (issue 16)
       {"phase_init", to_string(c.phase_init)},
       {"precision", to_string(c.precision)},
@@ -42,19 +99,21 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"channels", to_string(c.channels)},
       {"segment_seconds", c.segment_seconds},
       {"overlap_seconds", c.overlap_seconds},
+      {"recipe", options.recipe},
+      {"output_rate", options.output_rate},
+      {"loudness", options.loudness},
+      {"threads", options.threads},
   };
+  // Iteration 0 (the starting point) first, then every accepted iteration, segment by segment.
   nlohmann::json iterations = nlohmann::json::array();
-  for (const auto& it : result.iterations) {
-    iterations.push_back({{"segment", it.segment},
-                          {"iteration", it.iteration},
-                          {"evaluations", it.evaluations},
-                          {"total", it.total},
-                          {"content", it.content},
-                          {"style", it.style},
-                          {"grad_max", it.grad_max},
-                          {"elapsed_ms", it.elapsed_ms}});
-    if (!it.item_content.empty())  // several items: each one's losses beside the summed total
-      iterations.back()["items"] = {{"content", it.item_content}, {"style", it.item_style}};
+  nlohmann::json per_segment = nlohmann::json::array();
+  for (size_t s = 0; s < std::max<size_t>(1, result.segments.size()); ++s) {
+    nlohmann::json first = nullptr, last = nullptr;
+    for (const auto& it : result.initial)
+      if (it.segment == int(s)) iterations.push_back(iteration_json(it)), first = it.total;
+    for (const auto& it : result.iterations)
+      if (it.segment == int(s)) iterations.push_back(iteration_json(it)), last = it.total;
+    per_segment.push_back({{"segment", s}, {"initial_total", first}, {"final_total", last}});
   }
   // What ran, per item: the totals are sums over these.
   nlohmann::json items = nlohmann::json::array();
@@ -72,38 +131,74 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
   timings["total"] = total_ms;
   nlohmann::json segments = nlohmann::json::array();
   for (const auto& s : result.segments)
-    segments.push_back({{"first_sample", s.first_sample}, {"n_samples", s.n_samples}});
+    segments.push_back({{"first_sample", s.first_sample},
+                        {"n_samples", s.n_samples},
+                        {"sample_rate_hz", c.sample_rate_hz}});
   nlohmann::json memory = nlohmann::json::object();
   for (const auto& item : result.memory.items) memory[item.name] = item.bytes;
   memory["total"] = result.memory.total_bytes();
 
   return {
       {"version", AUDIOSTYLE_VERSION},
+      {"timestamp_utc", utc_timestamp()},
+      {"argv", g_command_line},
       {"config", config},
+      {"sources",
+       {{"content", command == "texture" ? nlohmann::json(nullptr) : source_json(record.content)},
+        {"style", source_json(record.style)}}},
       {"backend", result.backend},
       {"device", result.device},
       {"extractor", result.extractor},
       {"conv_algorithm", result.conv_algorithm},
       {"channel_mode", result.channel_mode},
-      {"frames", {{"output", result.content_frames}, {"style", result.style_frames}}},
+      // STFT frames at the working rate; content = output for a transfer (the same length).
+      {"frames",
+       {{"content",
+         command == "texture" ? nlohmann::json(nullptr) : nlohmann::json(result.content_frames)},
+        {"output", result.content_frames},
+        {"style", result.style_frames}}},
+      {"items",
+       {{"count", result.channel_mode == "mono" ? 1 : 2},
+        {"what", result.channel_mode == "mid-side" ? "mid and side"
+                 : result.channel_mode == "stereo" ? "left and right"
+                                                   : "one mono signal"},
+        {"losses", "totals are sums over the items; each item's in final.items and "
+                   "iterations[].items"}}},
       {"segments", segments},
       {"memory_plan_bytes", memory},
       {"peak_memory_bytes", result.peak_memory_bytes},
       {"iterations", iterations},
+      {"loss_per_segment", per_segment},
       {"stop_reason", result.stop_reason},
       {"evaluations", result.evaluations},
-      {"final", {{"total", result.final_total},
-                 {"content", result.final_content},
-                 {"style", result.final_style},
-                 {"item_count", result.item_names.size()},
-                 {"items", items}}},
-      {"griffin_lim", {{"spectral_convergence_db", result.spectral_convergence_db}}},
+      {"final",
+       {{"total", result.final_total},
+        {"content", result.final_content},
+        {"style", result.final_style},
+        {"item_count", result.item_names.size()},
+        {"items", items}}},
+      {"griffin_lim",
+       {{"spectral_convergence_db", result.spectral_convergence_db},
+        {"spectral_convergence_is",
+         "20 log10(||S - |STFT(y)||| / ||S||) between the optimised magnitude S and the output "
+         "y's; lower is closer (-20 dB: a 10 % difference)"}}},
+      {"level",
+       {{"mode", record.level.mode},
+        {"source_lufs", lufs(record.level.source_lufs)},
+        {"target_lufs", lufs(record.level.target_lufs)},
+        {"before_lufs", lufs(record.level.before_lufs)},
+        {"output_lufs", lufs(record.level.after_lufs)},
+        {"gain_db", record.level.gain_db},
+        {"ceiling", as_given(record.level.ceiling)},
+        {"limited_samples", record.level.limited_samples}}},
       {"output_gain", result.output_gain},
       {"timings_ms", timings},
-      {"output", {{"path", options.output_path},
-                  {"seconds", result.output.seconds()},
-                  {"channels", result.output.n_channels()},
-                  {"sample_rate_hz", result.output.sample_rate_hz}}},
+      {"output",
+       {{"path", options.output_path},
+        {"format", record.format},
+        {"seconds", result.output.seconds()},
+        {"channels", result.output.n_channels()},
+        {"sample_rate_hz", result.output.sample_rate_hz}}},
   };
 }
 

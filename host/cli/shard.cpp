@@ -39,7 +39,14 @@ Shard parse_shard(const std::string& text) {
   const bool ok = slash != std::string::npos && parse_int(text.substr(0, slash), index) &&
                   parse_int(text.substr(slash + 1), count) && count >= 1 && count <= 1000000 &&
                   index >= 0 && index < count;
-  if (!ok) throw UsageError("--shard must be i/N with 0 <= i < N (e.g. 0/4), not '" + text + "'");
+  if (!ok && index == count && count >= 1)
+    throw UsageError("--shard " + text + ": shards count from 0 (0/" + std::to_string(count) +
+                     " .. " + std::to_string(count - 1) + "/" + std::to_string(count) +
+                     "); the last of " + std::to_string(count) + " is " +
+                     std::to_string(count - 1) + "/" + std::to_string(count));
+  if (!ok)
+    throw UsageError("--shard must be i/N with 0 <= i < N, counting from 0 (e.g. 0/4), not '" +
+                     text + "'");
   return Shard{int(index), int(count)};
 }
 

@@ -16,6 +16,7 @@
 
 #include "audiostyle/audio.h"
 #include "audiostyle/errors.h"
+#include "host/io/formats.h"
 #include "host/io/sndfile_handle.h"
 
 namespace audiostyle {
@@ -24,31 +25,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr sf_count_t kChunkFrames = 1 << 16;
-constexpr const char* kSupported = "supported: .wav, .flac";
-
-// libsndfile major format for the path's extension (case-insensitive), or InputError.
+// The container and subtype by extension live in host/io/formats.cpp.
 int container_for(const std::string& path) {
-  std::string extension = fs::path(path).extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  if (extension == ".wav") return SF_FORMAT_WAV;
-  if (extension == ".flac") return SF_FORMAT_FLAC;
-  const std::string shown =
-      extension.empty() ? "no extension" : "unsupported extension '" + extension + "'";
-  throw InputError(io::write_error(path, shown + " (" + kSupported + ")"));
-}
-
-int subtype_for(int container, SampleFormat format) {
-  switch (format) {
-    case SampleFormat::pcm16:
-      return SF_FORMAT_PCM_16;
-    case SampleFormat::pcm24:
-      return SF_FORMAT_PCM_24;
-    case SampleFormat::float32:
-      // FLAC stores integers only; 24 bits is its closest match to float's 24-bit mantissa.
-      return container == SF_FORMAT_FLAC ? SF_FORMAT_PCM_24 : SF_FORMAT_FLOAT;
-  }
-  return SF_FORMAT_PCM_16;
+  return io::sndfile_format(path, SampleFormat::pcm16) & SF_FORMAT_TYPEMASK;
 }
 
 std::string sndfile_message(SNDFILE* file) {
@@ -133,17 +112,15 @@ void check_writable_output(const std::string& path) {
 }
 
 void write_audio(const std::string& path, const Audio& audio, const WriteOptions& options) {
-  const int container = container_for(path);
   check_samples(path, audio);
 
   SF_INFO info{};
   info.samplerate = audio.sample_rate_hz;
   info.channels = audio.n_channels();
-  info.format = container | subtype_for(container, options.format);
+  info.format = io::sndfile_format(path, options.format);
   if (!sf_format_check(&info))
     throw InputError(
-        io::write_error(path, std::string(container == SF_FORMAT_FLAC ? "FLAC" : "WAV") +
-                                  " cannot store " + std::to_string(info.channels) +
+        io::write_error(path, io::container_name(path) + " cannot store " + std::to_string(info.channels) +
                                   " channels at " + std::to_string(info.samplerate) + " Hz"));
 
   TempFile temp;
@@ -155,7 +132,8 @@ void write_audio(const std::string& path, const Audio& audio, const WriteOptions
     if (!file)
       throw Error(io::write_error(
           path, "libsndfile cannot open the output (" + sndfile_message(nullptr) + ")"));
-    const bool is_pcm = (info.format & SF_FORMAT_SUBMASK) != SF_FORMAT_FLOAT;
+    const int subtype = info.format & SF_FORMAT_SUBMASK;
+    const bool is_pcm = subtype == SF_FORMAT_PCM_16 || subtype == SF_FORMAT_PCM_24;
     // PCM: clip at full scale instead of letting an overshoot wrap around to the opposite sign.
     if (is_pcm && sf_command(file.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE) != SF_TRUE)
       throw Error(io::write_error(path, "libsndfile refused to enable clipping"));

@@ -73,6 +73,10 @@ class Adam final : public Optimizer {
 
     for (int step = 1; step <= options_.iterations; ++step) {
       evaluate();
+      if (step == 1) {
+        result.initial_values = values;
+        result.initial_grad_max = host_slots_[kSlotGradMax];
+      }
       if (best_is_x) backend_.copy(best_x_.get(), x, best_x_.bytes());
       backend_.adam_step(n_, x, grad_.get(), first_moment_.get(), second_moment_.get(),
                          options_.learning_rate, options_.beta1, options_.beta2, options_.eps,

@@ -168,7 +168,8 @@ struct Run {
   ChannelMode mode = ChannelMode::mono;
   const std::vector<std::vector<float>>* content_items = nullptr;  // whole track; null: texture
 
-  void report(Stage stage, int done, int total, const IterationRecord* iteration = nullptr) {
+  void report(Stage stage, int done, int total, const IterationRecord* iteration = nullptr,
+              int item = 0, int items = 1) {
     if (!progress) return;
     double within = 0;
     const double fraction = total > 0 ? double(done) / total : 1.0;
@@ -176,7 +177,11 @@ struct Run {
     if (stage == Stage::optimise) within = kAnalyseShare + kOptimiseShare * fraction;
     if (stage == Stage::reconstruct)
       within = kAnalyseShare + kOptimiseShare + (1 - kAnalyseShare - kOptimiseShare) * fraction;
-    progress({stage, done, total, segment, segments, (segment + within) / segments, iteration,
+    if (stage == Stage::reconstruct) within = kAnalyseShare + kOptimiseShare +
+        (1 - kAnalyseShare - kOptimiseShare) * (item + fraction) / items;
+    // Griffin-Lim runs once over the whole track, after every segment.
+    const double overall = stage == Stage::reconstruct ? within : (segment + within) / segments;
+    progress({stage, done, total, segment, segments, item, items, overall, iteration,
               &result.item_names});
   }
 
@@ -235,7 +240,18 @@ struct Run {
       result.iterations.push_back(record);
       report(Stage::optimise, r.iteration, config.iterations, &result.iterations.back());
     };
+    report(Stage::optimise, 0, config.iterations);  // starts the stage's clock
     const OptimizerResult optimized = optimizer->minimize(objective, x.get(), on_iteration);
+    if (optimized.initial_values.size() >= 3) {
+      IterationRecord initial;
+      initial.segment = segment;
+      initial.evaluations = 1;
+      initial.total = optimized.initial_values[0];
+      initial.content = optimized.initial_values[1];
+      initial.style = optimized.initial_values[2];
+      initial.grad_max = optimized.initial_grad_max;
+      result.initial.push_back(initial);
+    }
     result.stop_reason = optimized.stop_reason;
     result.evaluations += optimized.evaluations;
     if (optimized.values.size() >= 3) {
@@ -270,11 +286,12 @@ struct Run {
     InitialPhase initial_phase(backend, transform, config, mode, content_items);
     double convergence = 0;
     for (int b = 0; b < batch; ++b) {
+      report(Stage::reconstruct, 0, config.gl_iterations, nullptr, b, batch);
       options.initial_phasor =
           initial_phase.get(b, x + b * T * C, b > 0 ? griffinlim.phasor() : nullptr);
       convergence += griffinlim.run(x + b * T * C, audio.get() + b * n_samples, options,
                                     [&](int done, int total) {
-                                      report(Stage::reconstruct, b * total + done, batch * total);
+                                      report(Stage::reconstruct, done, total, nullptr, b, batch);
                                     });
     }
     result.spectral_convergence_db = convergence / batch;
@@ -374,7 +391,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
                config.kernel_width, config);
   check_length("the style", result.style_frames, config.kernel_width, config);
   result.memory = plan_memory_on(backend, config, output_samples, batch, with_content);
-  if (progress) progress({Stage::analyse, 0, 2, 0, 1, 0.0, nullptr});
+  if (progress) progress({Stage::analyse, 0, 2, 0, 1, 0, 1, 0.0, nullptr});
 
   // Filters: kept while the shape and seed stay the same.
   const Cache::ExtractorKey extractor_key{C, config.n_filters, config.kernel_width,

@@ -193,6 +193,8 @@ OptimizerResult Lbfgs::minimize(Objective& objective, float* x, const IterationC
                              host_slots_.begin() + kSlotValues + value_count_);
   if (!std::isfinite(f_accepted) || !std::isfinite(grad_max))
     throw Error("lbfgs: the objective or its gradient is not finite at the starting point");
+  result.initial_values = values;
+  result.initial_grad_max = grad_max;
   if (grad_max <= options_.gtol) return finish("gtol", values);
   if (options_.max_iterations == 0) return finish("max iterations", values);
 

@@ -35,6 +35,8 @@ struct OptimizerResult {
   int iterations = 0;
   int evaluations = 0;
   std::vector<double> values;  // at the returned x
+  std::vector<double> initial_values;  // at the starting point x_0 (iteration 0)
+  double initial_grad_max = 0;
   std::string stop_reason;     // "max iterations", "ftol", "gtol", "max evaluations", "line search"
   int skipped_pairs = 0;       // L-BFGS: pairs that failed the curvature test (not stored)
   int restarts = 0;            // L-BFGS: failed line searches retried along the steepest descent

@@ -66,7 +66,7 @@ ReconstructResult reconstruct(Backend& backend, const Audio& input, const Transf
     const double db = griffinlim.run(
         magnitude.get() + b * T * C, audio.get() + b * n_samples, options, [&](int done, int total) {
           if (progress)
-            progress({Stage::reconstruct, b * total + done, batch * total, 0, 1,
+            progress({Stage::reconstruct, done, total, 0, 1, b, batch,
                       double(b * total + done) / (batch * total), nullptr});
         });
     result.item_convergence_db.push_back(db);

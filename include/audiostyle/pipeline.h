@@ -45,6 +45,7 @@ struct Progress {
   Stage stage = Stage::analyse;
   int done = 0, total = 0;                     // within the stage
   int segment = 0, segments = 1;               // which segment of a long track
+  int item = 0, items = 1;                     // Stage::reconstruct: which channel (done/total each)
   double overall = 0;                          // fraction of the whole run done, 0..1
   const IterationRecord* iteration = nullptr;  // during Stage::optimise
   const std::vector<std::string>* item_names = nullptr;  // the items optimised (see TransferResult)
@@ -73,6 +74,7 @@ struct TransferResult {
   MemoryPlan memory;
   int64_t content_frames = 0, style_frames = 0;
   std::vector<IterationRecord> iterations;
+  std::vector<IterationRecord> initial;  // per segment: the objective at the starting point (iteration 0)
   std::string stop_reason;  // of the last segment's optimiser
   int evaluations = 0;      // over all segments
   double final_total = 0, final_content = 0, final_style = 0;  // summed over segments

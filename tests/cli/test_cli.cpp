@@ -45,7 +45,7 @@ std::string write(const test::TempDir& dir, const std::string& name, const Audio
 // Fast settings so that a successful run takes well under a second.
 const std::string kFast =
     " --n-fft 256 --hop 64 --filters 32 --kernel-width 3 --iterations 5 --gl-iterations 5"
-    " --sample-rate 8000 --device cpu -q";
+    " --sample-rate 8000 --output-rate working --device cpu -q";
 
 // Only the inputs remain: no output, no temporary file.
 void check_nothing_written(const test::TempDir& dir, const std::vector<std::string>& inputs) {

@@ -1,0 +1,61 @@
+#include "host/cli/recipes.h"
+
+#include <cstdio>
+
+#include "audiostyle/errors.h"
+
+namespace audiostyle::cli {
+
+const std::vector<Recipe>& recipes() {
+  static const std::vector<Recipe> table = {
+      {"ulyanov",
+       "the reference (Ulyanov & Lebedev 2016): 4096 filters, 300 L-BFGS, 500 Griffin-Lim; the "
+       "default",
+       {"--filters", "4096", "--kernel-width", "11", "--optimizer", "lbfgs", "--iterations", "300",
+        "--gl-iterations", "500"}},
+      {"cpu-fast",
+       "the demo's CPU recipe, about 6x lighter: 2048 filters, 150 L-BFGS, 300 Griffin-Lim",
+       {"--filters", "2048", "--kernel-width", "11", "--optimizer", "lbfgs", "--iterations", "150",
+        "--gl-iterations", "300"}},
+  };
+  return table;
+}
+
+const Recipe* find_recipe(const std::string& name) {
+  for (const Recipe& r : recipes())
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+std::string recipe_names() {
+  std::string names;
+  for (const Recipe& r : recipes()) names += (names.empty() ? "" : ", ") + r.name;
+  return names;
+}
+
+void print_recipes() {
+  std::printf("recipes (--recipe NAME; flags given on the command line override them):\n");
+  for (const Recipe& r : recipes()) {
+    std::string flags;
+    for (const std::string& f : r.flags) flags += " " + f;
+    std::printf("  %-10s %s\n  %-10s%s\n", r.name.c_str(), r.summary.c_str(), "", flags.c_str());
+  }
+}
+
+void expand_recipe(std::vector<std::string>& args, size_t first) {
+  std::string name;
+  for (size_t i = first; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i] == "--recipe" && i + 1 < args.size())
+      name = args[i + 1];
+    else if (args[i].rfind("--recipe=", 0) == 0)
+      name = args[i].substr(9);
+  }
+  if (name.empty()) return;
+  const Recipe* recipe = find_recipe(name);
+  if (!recipe)
+    throw UsageError("--recipe: unknown recipe '" + name + "' (known: " + recipe_names() + ")");
+  args.insert(args.begin() + long(first), recipe->flags.begin(), recipe->flags.end());
+}
+
+}  // namespace audiostyle::cli
