@@ -250,6 +250,11 @@ struct Run {
       initial.content = optimized.initial_values[1];
       initial.style = optimized.initial_values[2];
       initial.grad_max = optimized.initial_grad_max;
+      const auto& v = optimized.initial_values;
+      if (batch > 1 && v.size() >= size_t(3 + 2 * batch)) {
+        initial.item_content.assign(v.begin() + 3, v.begin() + 3 + batch);
+        initial.item_style.assign(v.begin() + 3 + batch, v.begin() + 3 + 2 * batch);
+      }
       result.initial.push_back(initial);
     }
     result.stop_reason = optimized.stop_reason;

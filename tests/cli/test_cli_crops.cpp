@@ -9,7 +9,7 @@ using namespace audiostyle;
 using namespace audiostyle::test;
 namespace fs = std::filesystem;
 
-TEST_CASE("cli crops: past the end is clamped with a notice; an offset beyond it exits 2",
+TEST_CASE("cli crops: past the end is clamped with a notice, an offset beyond it exits 2",
           "[cli][crops]") {
   TempDir dir;
   const auto content = write_wav(dir, "five.wav", sines(5.0, 8000));
@@ -36,7 +36,7 @@ TEST_CASE("cli crops: past the end is clamped with a notice; an offset beyond it
   CHECK(contains(run.err, "the crop --offset 4.99"));
 }
 
-TEST_CASE("cli batch: missing output folders are made; rows are numbered as --shard counts them",
+TEST_CASE("cli batch: missing output folders are made, rows are numbered as --shard counts them",
           "[cli][batch]") {
   TempDir dir;
   write_wav(dir, "content.wav", sines(1.0, 8000));
@@ -60,7 +60,7 @@ TEST_CASE("cli batch: missing output folders are made; rows are numbered as --sh
   CHECK(summary["rows"][2]["status"] == "failed");
 }
 
-TEST_CASE("cli batch: a bad cell names its column and value; --shard counts from 0",
+TEST_CASE("cli batch: a bad cell names its column and value, --shard counts from 0",
           "[cli][batch]") {
   TempDir dir;
   write_wav(dir, "content.wav", sines(1.0, 8000));

@@ -117,7 +117,7 @@ TEST_CASE("cli parsing: settings that do nothing or too little are warned about"
   CHECK(contains(run.err, "audiostyle: warning: n_fft 90 at 1000 Hz gives 46 frequency bins"));
 }
 
-TEST_CASE("cli help: texture's help speaks of the style; segments say auto and how they are sized",
+TEST_CASE("cli help: texture's help speaks of the style, segments say auto and how they are sized",
           "[cli][parsing]") {
   TempDir dir;
   const std::string texture = help_of(dir, "texture");

@@ -53,7 +53,7 @@ TEST_CASE("cli progress: the run's ETA covers the stage's, and Griffin-Lim's cos
   CHECK(optimise_end_percent < 50);
 }
 
-TEST_CASE("cli progress: reconstruct counts iterations per channel; segments do not label it",
+TEST_CASE("cli progress: reconstruct counts iterations per channel, segments do not label it",
           "[cli][progress]") {
   TempDir dir;
   const auto content = write_wav(dir, "c.wav", sines(3.0, 8000, 2));
@@ -103,7 +103,7 @@ TEST_CASE("cli progress: the bar fits the terminal's width", "[cli][progress]") 
   }
 }
 
-TEST_CASE("cli plan: -v prints the plan before the run; --dry-run estimates and writes nothing",
+TEST_CASE("cli plan: -v prints the plan before the run, --dry-run estimates and writes nothing",
           "[cli][plan]") {
   TempDir dir;
   const auto content = write_wav(dir, "c.wav", sines(1.0, 8000));
@@ -127,7 +127,7 @@ TEST_CASE("cli plan: -v prints the plan before the run; --dry-run estimates and 
   CHECK(!fs::exists(dir.file("dry.json")));
 }
 
-TEST_CASE("cli recipes: listed by info and --list-recipes; explicit flags override them",
+TEST_CASE("cli recipes: listed by info and --list-recipes, explicit flags override them",
           "[cli][recipes]") {
   TempDir dir;
   const std::string list = dir.file("list.txt"), info = dir.file("info.txt");
@@ -157,7 +157,7 @@ TEST_CASE("cli recipes: listed by info and --list-recipes; explicit flags overri
       contains(run.err, "audiostyle: --recipe: unknown recipe 'turbo' (known: ulyanov, cpu-fast)"));
 }
 
-TEST_CASE("cli device: no GPU is said plainly; a heavy CPU run is estimated up front",
+TEST_CASE("cli device: no GPU is said plainly, a heavy CPU run is estimated up front",
           "[cli][device]") {
   TempDir dir;
   const auto small = write_wav(dir, "small.wav", sines(0.5, 8000));

@@ -9,7 +9,7 @@
 
 using namespace audiostyle;
 
-TEST_CASE("relu: max(x, 0), in place, NaN kept; backward masks by the output", "[relu]") {
+TEST_CASE("relu: max(x, 0), in place, NaN kept, backward masks by the output", "[relu]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
   auto backend = make_cpu_backend();
