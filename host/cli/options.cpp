@@ -57,6 +57,8 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
   app.add_option("--format", o.format, "Output samples: pcm16, pcm24 or float")
       ->capture_default_str();
   if (!batch) app.add_option("--report", o.report_path, "Write a JSON report of the run");
+  app.add_flag("--no-clobber", o.no_clobber,
+               "Refuse to replace an existing output or report (exit 2 before any work)");
   app.add_flag("-q,--quiet", o.quiet, "No progress output");
   app.add_flag("-v,--verbose", o.verbose, "Print the memory plan and per-stage timings");
 }

@@ -18,6 +18,7 @@ struct RunOptions {
   std::string sample_rate = "22050";  // a number in Hz, or "native"
   std::string channels = "auto";      // transfer: auto|mono|stereo|mid-side; texture: mono|stereo
   bool quiet = false, verbose = false;
+  bool no_clobber = false;  // refuse to replace an existing output (host/cli/output_guard.h)
   // Resolved by finalize():
   bool native_rate = false, n_fft_given = false, hop_given = false;
   int texture_channels = 1;

@@ -7,8 +7,10 @@
 #include "audiostyle/audio.h"
 #include "audiostyle/errors.h"
 #include "host/cli/commands.h"
+#include "host/cli/output_guard.h"
 #include "host/cli/progress.h"
 #include "host/cli/report.h"
+#include "host/io/staged_file.h"
 
 namespace audiostyle::cli {
 namespace {
@@ -105,21 +107,32 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   if (options.verbose)
     std::fprintf(stderr, "memory plan (per segment):\n%s\n", result.memory.describe().c_str());
 
+  // Staged under temporary names, then renamed into place together, report first: an existing
+  // audio output means a finished job (batch --resume relies on it).
   stage_start = Clock::now();
-  write_audio(options.output_path, result.output, WriteOptions{sample_format(options)});
+  io::StagedFile audio_file =
+      io::stage_audio(options.output_path, result.output, WriteOptions{sample_format(options)});
   io_timings.push_back({"write", ms_since(stage_start)});
   const double total_ms = ms_since(start);
   if (options.verbose)
     for (const auto& t : result.timings_ms)
       std::fprintf(stderr, "  %-18s %10.1f ms\n", t.stage.c_str(), t.ms);
+  io::StagedFile report_file;
   if (!options.report_path.empty())
-    write_report(options.report_path, make_report(command, options, result, total_ms, io_timings));
+    report_file = stage_report(options.report_path,
+                               make_report(command, options, result, total_ms, io_timings));
+  commit_outputs({&report_file, &audio_file}, options.no_clobber);
   return result;
 }
 
 int run_single(const std::string& command, RunOptions& options) {
   finalize(options, command == "texture");
   // Checked before the backend starts, so a bad path fails fast.
+  std::vector<NamedPath> inputs = {{options.style_path, "the style"}};
+  if (command != "texture") inputs.insert(inputs.begin(), {options.content_path, "the content"});
+  std::vector<NamedPath> outputs = {{options.output_path, "the output"}};
+  if (!options.report_path.empty()) outputs.push_back({options.report_path, "the report"});
+  check_output_paths(inputs, outputs, options.no_clobber);
   check_writable_output(options.output_path);
   auto backend = choose_backend(options.device, options.quiet);
   Engine engine(*backend);
