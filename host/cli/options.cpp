@@ -119,10 +119,12 @@ void finalize(RunOptions& o, bool texture) {
   require(c.hop >= 1 && (!o.hop_given || c.hop <= c.n_fft), "--hop must be in [1, n_fft]");
   require(o.native_rate || (c.sample_rate_hz >= 1000 && c.sample_rate_hz <= 384000),
           "--sample-rate must be in [1000, 384000] Hz");
-  require(std::isfinite(c.segment_seconds) && c.segment_seconds >= 0,
-          "--segment-seconds must be >= 0");
-  require(std::isfinite(c.overlap_seconds) && c.overlap_seconds >= 0,
-          "--overlap-seconds must be >= 0");
+  // A day: beyond it a time in samples nears int64's range (and no track is that long).
+  constexpr double kMaxSeconds = 86400;
+  require(c.segment_seconds >= 0 && c.segment_seconds <= kMaxSeconds,
+          "--segment-seconds must be in [0, 86400]");
+  require(c.overlap_seconds >= 0 && c.overlap_seconds <= kMaxSeconds,
+          "--overlap-seconds must be in [0, 86400]");
   require(c.segment_seconds == 0 || c.overlap_seconds < c.segment_seconds / 2,
           "--overlap-seconds must be less than half of --segment-seconds");
   require(std::isfinite(c.alpha) && c.alpha >= 0, "--alpha must be finite and >= 0");
@@ -131,8 +133,9 @@ void finalize(RunOptions& o, bool texture) {
           "--gl-iterations must be in [0, 100000]");
   require(std::isfinite(c.momentum) && c.momentum >= 0 && c.momentum < 1,
           "--momentum must be in [0, 1)");
-  require(std::isfinite(c.offset_seconds) && c.offset_seconds >= 0, "--offset must be >= 0");
-  require(std::isfinite(c.seconds) && c.seconds >= 0, "--seconds must be >= 0");
+  require(c.offset_seconds >= 0 && c.offset_seconds <= kMaxSeconds,
+          "--offset must be in [0, 86400]");
+  require(c.seconds >= 0 && c.seconds <= kMaxSeconds, "--seconds must be in [0, 86400]");
   if (texture) {
     require(c.seconds > 0, "texture needs --seconds > 0 (the output length)");
     require(c.seconds <= 3600, "--seconds must be at most 3600 for a texture");

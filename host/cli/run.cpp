@@ -38,6 +38,9 @@ void check_report_path(const std::string& path) {
 // --sample-rate native: the content's own rate, with n_fft and hop scaled unless given.
 void resolve_rate(RunOptions& options, int file_rate_hz) {
   TransferConfig& c = options.config;
+  if (options.native_rate && (file_rate_hz < 1000 || file_rate_hz > 384000))
+    throw InputError("--sample-rate native: the file's rate " + std::to_string(file_rate_hz) +
+                     " Hz is outside [1000, 384000] Hz");
   if (options.native_rate) c.sample_rate_hz = file_rate_hz;
   if (!options.n_fft_given && !options.hop_given) scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
   else if (!options.hop_given) c.hop = c.n_fft / 4;

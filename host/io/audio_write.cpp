@@ -166,6 +166,9 @@ StagedFile stage_audio(const std::string& path, const Audio& audio, const WriteO
     if (!file)
       throw Error(io::write_error(path, "libsndfile cannot open the output (" +
                                             with_errno(sndfile_message(nullptr)) + ")"));
+    // The PEAK chunk of a float WAV holds the time of writing: without it, one seed and one
+    // input give one byte-identical file, run to run.
+    sf_command(file.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
     const bool is_pcm = (info.format & SF_FORMAT_SUBMASK) != SF_FORMAT_FLOAT;
     // PCM: clip at full scale instead of letting an overshoot wrap around to the opposite sign.
     if (is_pcm && sf_command(file.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE) != SF_TRUE)
