@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "host/cli/manifest.h"
+#include "tests/cli/cli_runner.h"
+#include "tests/support.h"
 
 using namespace audiostyle::cli;
 
@@ -17,4 +19,20 @@ TEST_CASE("fuzz regression: a JSONL number out of double's range is a line issue
   REQUIRE(issues.size() == 1);
   CHECK(issues[0].line == 2);
   CHECK(issues[0].message.find("number overflow") != std::string::npos);
+}
+
+TEST_CASE("fuzz regression: a header's lying length does not size an allocation", "[cli][fuzz]") {
+  // fuzz_audio_reader: a 258-byte FLAC claiming 4294901960 frames made read_audio reserve 17 GB
+  // (exit 4 'out of host memory', or the OOM killer). Under a 1 GB address-space limit the tool
+  // must judge the file itself: exit 0 or 3, never 4.
+  audiostyle::test::TempDir dir;
+  const std::string input =
+      audiostyle::test::source_path("fuzz/corpus/audio_reader/regression-lying-length.flac");
+  const auto run = audiostyle::test::run_cli(
+      dir, "transfer " + input + " " + input + " -o " + dir.file("o.wav") +
+               " --device cpu -q --filters 8 --n-fft 64 --iterations 1 --gl-iterations 1",
+      "ulimit -v 1000000;");
+  INFO(run.err);
+  CHECK((run.code == 0 || run.code == 3));
+  CHECK(run.err.find("out of host memory") == std::string::npos);
 }
