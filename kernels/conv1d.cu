@@ -10,6 +10,9 @@
 // with Wp_k = Wp + k*Cp: the [F, Cp] matrix of tap k, leading dimension K*Cp, and xp_b + k*Cp: rows
 // k .. k+T'-1 of item b, the [T', Cp] matrix with leading dimension Cp (no im2col copy).
 //
+// The GEMM parameters below are computed by kernels/gemm_plan.h (conv1d_forward_tap,
+// conv1d_backward_tap), which tests/kernels/test_gemm_plans.cpp runs on the host against the CPU.
+//
 // Batching: each tap is one cublasGemmStridedBatchedEx over the B items (kernels/gemm.h), with
 // batch strides T*Cp for xp and dXp, T'*F for A and dA, and 0 for Wp (one weight matrix shared by
 // every item, never copied). Chosen over a host loop of B plain GEMMs because it issues K launches
@@ -63,22 +66,21 @@
 #include "kernels/device_memory.h"
 #include "kernels/gemm.h"
 #include "kernels/launch.cuh"
+#include "kernels/relu_math.h"
 
 namespace audiostyle::cuda {
 namespace {
 
 __global__ void relu_kernel(int64_t count, float* features) {
-  for (int64_t i = first_index(); i < count; i += grid_stride()) {
-    const float a = features[i];
-    features[i] = a < 0.f ? 0.f : a;  // the CPU's std::max(a, 0.f): a NaN stays NaN
-  }
+  for (int64_t i = first_index(); i < count; i += grid_stride())
+    features[i] = math::relu(features[i]);  // a NaN stays NaN, as on the CPU
 }
 
 // dA = A > 0 ? dA : 0, in place (A > 0 exactly where the pre-activation was > 0).
 __global__ void relu_mask_kernel(int64_t count, const float* __restrict__ features,
                                  float* __restrict__ grad_features) {
   for (int64_t i = first_index(); i < count; i += grid_stride())
-    if (!(features[i] > 0.f)) grad_features[i] = 0.f;
+    grad_features[i] = math::relu_backward(features[i], grad_features[i]);
 }
 
 // dA16 = bf16(A > 0 ? dA : 0); dA itself is left as it was.
@@ -86,7 +88,7 @@ __global__ void relu_mask_bf16_kernel(int64_t count, const float* __restrict__ f
                                       const float* __restrict__ grad_features,
                                       __nv_bfloat16* __restrict__ out) {
   for (int64_t i = first_index(); i < count; i += grid_stride())
-    out[i] = __float2bfloat16_rn(features[i] > 0.f ? grad_features[i] : 0.f);
+    out[i] = __float2bfloat16_rn(math::relu_backward(features[i], grad_features[i]));
 }
 
 class CudaConv1d final : public Conv1d {
@@ -129,9 +131,8 @@ class CudaConv1d final : public Conv1d {
   void forward_relu(const float* x, float* features) override {
     CUDA_REQUIRE(weights_set_, "conv1d: set_weights was not called");
     const ConvShape& s = shape_;
-    const int64_t Cp = padded_channels_, F = s.n_filters, K = s.kernel_width;
-    const int64_t T = s.n_frames, out_frames = s.out_frames();
-    const int64_t input_rows = s.n_batch * T;
+    const int64_t F = s.n_filters, K = s.kernel_width, out_frames = s.out_frames();
+    const int64_t input_rows = s.n_batch * s.n_frames;
     const void* input = nullptr;
     const void* weights = nullptr;
     if (precision_ == Precision::bf16) {
@@ -143,12 +144,9 @@ class CudaConv1d final : public Conv1d {
       input = input32_.get();
       weights = weights32_.get();
     }
-    // Batch strides: Wp shared (0), xp_b = xp + b*T*Cp, A_b = A + b*T'*F.
+    // Batch strides: Wp shared (0), xp_b = xp + b*T*Cp, A_b = A + b*T'*F (kernels/gemm_plan.h).
     for (int64_t k = 0; k < K; ++k)
-      gemm_strided_batched(context_, precision_, CUBLAS_OP_T, CUBLAS_OP_N, F, out_frames, Cp,
-                           1.0f, operand(weights, k * Cp), K * Cp, 0, operand(input, k * Cp), Cp,
-                           T * Cp, k == 0 ? 0.0f : 1.0f, features, F, out_frames * F,
-                           s.n_batch);
+      gemm_call(context_, precision_, conv1d_forward_tap(s, k), 1.0f, weights, input, features);
     const int64_t count = s.n_batch * out_frames * F;
     relu_kernel<<<elementwise_blocks(count), kBlockThreads, 0, context_.stream>>>(count, features);
     CUDA_CHECK_LAUNCH();
@@ -158,9 +156,8 @@ class CudaConv1d final : public Conv1d {
   void backward_input(float* grad_features, const float* features, float* grad_x) override {
     CUDA_REQUIRE(weights_set_, "conv1d: set_weights was not called");
     const ConvShape& s = shape_;
-    const int64_t Cp = padded_channels_, F = s.n_filters, K = s.kernel_width;
-    const int64_t T = s.n_frames, out_frames = s.out_frames();
-    const int64_t count = s.n_batch * out_frames * F;
+    const int64_t F = s.n_filters, K = s.kernel_width, T = s.n_frames;
+    const int64_t count = s.n_batch * s.out_frames() * F;
     const void* grad = nullptr;
     const void* weights = nullptr;
     if (precision_ == Precision::bf16) {
@@ -178,11 +175,10 @@ class CudaConv1d final : public Conv1d {
     }
     CUDA_CHECK(
         cudaMemsetAsync(grad_input_padded_.get(), 0, grad_input_padded_.bytes(), context_.stream));
-    // Batch strides: Wp shared (0), dA_b = dA + b*T'*F, dXp_b = dXp + b*T*Cp.
+    // Batch strides: Wp shared (0), dA_b = dA + b*T'*F, dXp_b = dXp + b*T*Cp (gemm_plan.h).
     for (int64_t k = 0; k < K; ++k)
-      gemm_strided_batched(context_, precision_, CUBLAS_OP_N, CUBLAS_OP_N, Cp, out_frames, F,
-                           1.0f, operand(weights, k * Cp), K * Cp, 0, grad, F, out_frames * F,
-                           1.0f, grad_input_padded_.get() + k * Cp, Cp, T * Cp, s.n_batch);
+      gemm_call(context_, precision_, conv1d_backward_tap(s, k), 1.0f, weights, grad,
+                grad_input_padded_.get());
     unpad_columns(context_, grad_input_padded_.get(), s.n_batch * T, padded_channels_,
                   s.n_channels, grad_x);
   }
@@ -204,11 +200,6 @@ class CudaConv1d final : public Conv1d {
   }
 
  private:
-  // Element `offset` of an operand array of this plan's operand type.
-  const void* operand(const void* base, int64_t offset) const {
-    return static_cast<const char*>(base) + offset * int64_t(operand_bytes(precision_));
-  }
-
   Context context_;
   Precision precision_;
   int padded_channels_ = 0;  // Cp

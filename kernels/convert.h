@@ -11,13 +11,11 @@
 #include <cstdint>
 
 #include "kernels/cuda_ops.h"
+#include "kernels/gemm_plan.h"
 
 namespace audiostyle::cuda {
 
-constexpr int kPadElements = 8;
-inline int padded_columns(int cols) {
-  return (cols + kPadElements - 1) / kPadElements * kPadElements;
-}
+// kPadElements and padded_columns: kernels/gemm_plan.h (plain C++, host-tested).
 
 // in [rows, cols] float -> out [rows, padded_cols], zeros in columns [cols, padded_cols)
 void pad_columns(const Context& context, const float* in, int64_t rows, int cols, int padded_cols,

@@ -55,6 +55,15 @@ void check_launch(const char* file, int line) {
   }
 }
 
+void sync_after_library_call(const char* file, int line, const char* expression) {
+  if (!sync_after_launch()) return;
+  const cudaError_t run_status = cudaDeviceSynchronize();
+  if (run_status != cudaSuccess)
+    throw_cuda_error(file, line,
+                     (std::string(expression) + " execution (AUDIOSTYLE_CUDA_SYNC=1)").c_str(),
+                     run_status);
+}
+
 // cuFFT has no status-to-string function; names and descriptions from cufft.h and the cuFFT guide.
 const char* cufft_status_name(cufftResult status) {
   switch (status) {

@@ -5,7 +5,9 @@
 //
 // Launch checks catch configuration errors at once; faults inside a kernel surface at the next
 // synchronising call (download, synchronize). Set AUDIOSTYLE_CUDA_SYNC=1 in the environment to
-// synchronise after every launch, so a fault is reported at the launch that caused it.
+// synchronise after every launch and after every successful cuBLAS and cuFFT call (their kernels
+// are launches too), so a fault is reported at the call that caused it: a fault inside a GEMM or
+// the C2R is then blamed on that call, not on the ReLU or overlap-add kernel that follows it.
 #pragma once
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -28,6 +30,9 @@ namespace audiostyle::cuda {
 [[noreturn]] void throw_invalid(const char* file, int line, const std::string& what);
 // Checks the last launch; synchronises first when AUDIOSTYLE_CUDA_SYNC=1.
 void check_launch(const char* file, int line);
+// After a successful library call: when AUDIOSTYLE_CUDA_SYNC=1, synchronises and throws at this
+// file:line if the call's own kernels faulted; otherwise does nothing.
+void sync_after_library_call(const char* file, int line, const char* expression);
 
 const char* cufft_status_name(cufftResult status);
 
@@ -45,6 +50,7 @@ const char* cufft_status_name(cufftResult status);
     const cublasStatus_t as_cublas_status_ = (expr);                                        \
     if (as_cublas_status_ != CUBLAS_STATUS_SUCCESS)                                         \
       ::audiostyle::cuda::throw_cublas_error(__FILE__, __LINE__, #expr, as_cublas_status_); \
+    ::audiostyle::cuda::sync_after_library_call(__FILE__, __LINE__, #expr);                 \
   } while (0)
 
 #define CUFFT_CHECK(expr)                                                                 \
@@ -52,6 +58,7 @@ const char* cufft_status_name(cufftResult status);
     const cufftResult as_cufft_status_ = (expr);                                          \
     if (as_cufft_status_ != CUFFT_SUCCESS)                                                \
       ::audiostyle::cuda::throw_cufft_error(__FILE__, __LINE__, #expr, as_cufft_status_); \
+    ::audiostyle::cuda::sync_after_library_call(__FILE__, __LINE__, #expr);               \
   } while (0)
 
 #define CUDA_CHECK_LAUNCH() ::audiostyle::cuda::check_launch(__FILE__, __LINE__)

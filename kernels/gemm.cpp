@@ -25,7 +25,20 @@ cublasComputeType_t compute_type(Precision precision) {
   return precision == Precision::tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
 }
 
+cublasOperation_t cublas_op(GemmOp op) { return op == GemmOp::T ? CUBLAS_OP_T : CUBLAS_OP_N; }
+
 }  // namespace
+
+void gemm_call(const Context& context, Precision precision, const GemmCall& call, float alpha,
+               const void* a, const void* b, float* c) {
+  const int64_t bytes = int64_t(operand_bytes(precision));
+  const char* a_bytes = static_cast<const char*>(a) + call.a.offset * bytes;
+  const char* b_bytes = static_cast<const char*>(b) + call.b.offset * bytes;
+  gemm_strided_batched(context, precision, cublas_op(call.a.op), cublas_op(call.b.op), call.m,
+                       call.n, call.k, alpha, a_bytes, call.a.ld, call.a.stride, b_bytes,
+                       call.b.ld, call.b.stride, call.beta, c + call.c_offset, call.ldc,
+                       call.stride_c, call.batch);
+}
 
 const char* precision_name(Precision precision) {
   switch (precision) {

@@ -18,6 +18,7 @@
 
 #include "audiostyle/backend.h"
 #include "kernels/cuda_ops.h"
+#include "kernels/gemm_plan.h"
 
 namespace audiostyle::cuda {
 
@@ -29,13 +30,20 @@ void gemm(const Context& context, Precision precision, cublasOperation_t op_a,
 
 // The same for `batch_count` independent products: item i uses A + i*stride_a, B + i*stride_b and
 // C + i*stride_c (strides in elements of each array's type). A stride of 0 broadcasts one operand
-// to every item (cuBLAS allows it for A and B; C items must not overlap). One item issues the
+// to every item (cuBLAS allows it for A and B, as NVIDIA's MatX relies on, NVIDIA/MatX#474; C items
+// must not overlap). Whether every bf16/TF32 kernel cuBLAS picks honours it at the reference shape
+// is for the GPU tests ([conv1d][batch] against the CPU and against B = 1) to show. One item issues the
 // plain cublasGemmEx above, so an unbatched plan keeps exactly the kernels (and results) it had.
 void gemm_strided_batched(const Context& context, Precision precision, cublasOperation_t op_a,
                           cublasOperation_t op_b, int64_t m, int64_t n, int64_t k, float alpha,
                           const void* a, int64_t lda, int64_t stride_a, const void* b,
                           int64_t ldb, int64_t stride_b, float beta, float* c, int64_t ldc,
                           int64_t stride_c, int batch_count);
+
+// One call of kernels/gemm_plan.h: a, b point at operand arrays of the precision's operand type,
+// c at floats; the call's offsets are added here.
+void gemm_call(const Context& context, Precision precision, const GemmCall& call, float alpha,
+               const void* a, const void* b, float* c);
 
 const char* precision_name(Precision precision);
 // Bytes per stored operand element: 4 for fp32/tf32, 2 for bf16.

@@ -19,6 +19,8 @@
 //     gemm(N, N, m = F, n = R, k = F, A = E, lda = F, B = feat, ldb = F, beta = 1, C = dA,
 //     ldc = F). Element (i, r) = sum_j E[j, i] A[r, j] = (A E)[r, i], exact for any E, as the
 //     CPU twin's row-major SGEMM (the interface still promises a symmetric E).
+// The parameters are computed by kernels/gemm_plan.h (gram_forward_call, gram_backward_call),
+// which tests/kernels/test_gemm_plans.cpp runs on the host against the CPU twin.
 // Batch: one cublasGemmStridedBatchedEx per pass (kernels/gemm.h), item strides R*F (A, dA; R*Fp
 // for the padded bf16 copy) and F*F (G, E; F*Fp for the padded bf16 E). Items never share an
 // output, so the batch has no write overlap. B = 1 issues the plain cublasGemmEx, as before.
@@ -50,18 +52,16 @@ class CudaGram final : public Gram {
 
   // A [B, R, F] -> G [B, F, F] (= or +=)
   void forward(const float* features, float scale, float* gram, bool accumulate) override {
-    const int64_t F = cols_, R = rows_;
-    const float beta = accumulate ? 1.0f : 0.0f;
+    const int64_t F = cols_, R = rows_;  // beta = accumulate ? 1 : 0 (gram_forward_call)
     if (precision_ == Precision::bf16) {
       const int64_t Fp = padded_cols_;
       // [B, R, F] is the row-major [B*R, F] matrix: each row padded on its own.
       pad_columns(context_, features, batch_ * R, cols_, padded_cols_, features16_.get());
-      gemm_strided_batched(context_, precision_, CUBLAS_OP_N, CUBLAS_OP_T, F, F, R, scale,
-                           features16_.get(), Fp, R * Fp, features16_.get(), Fp, R * Fp, beta,
-                           gram, F, F * F, batch_);
+      gemm_call(context_, precision_, gram_forward_call(R, F, Fp, batch_, accumulate), scale,
+                features16_.get(), features16_.get(), gram);
     } else {
-      gemm_strided_batched(context_, precision_, CUBLAS_OP_N, CUBLAS_OP_T, F, F, R, scale,
-                           features, F, R * F, features, F, R * F, beta, gram, F, F * F, batch_);
+      gemm_call(context_, precision_, gram_forward_call(R, F, F, batch_, accumulate), scale,
+                features, features, gram);
     }
   }
 
@@ -73,13 +73,11 @@ class CudaGram final : public Gram {
       const int64_t Fp = padded_cols_;
       pad_columns(context_, features, batch_ * R, cols_, padded_cols_, features16_.get());
       pad_columns(context_, gram_error, batch_ * F, cols_, padded_cols_, error16_.get());
-      gemm_strided_batched(context_, precision_, CUBLAS_OP_N, CUBLAS_OP_N, F, R, F, scale,
-                           error16_.get(), Fp, F * Fp, features16_.get(), Fp, R * Fp, 1.0f,
-                           grad_features, F, R * F, batch_);
+      gemm_call(context_, precision_, gram_backward_call(R, F, Fp, Fp, batch_), scale,
+                error16_.get(), features16_.get(), grad_features);
     } else {
-      gemm_strided_batched(context_, precision_, CUBLAS_OP_N, CUBLAS_OP_N, F, R, F, scale,
-                           gram_error, F, F * F, features, F, R * F, 1.0f, grad_features, F,
-                           R * F, batch_);
+      gemm_call(context_, precision_, gram_backward_call(R, F, F, F, batch_), scale, gram_error,
+                features, grad_features);
     }
   }
 

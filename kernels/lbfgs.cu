@@ -12,23 +12,15 @@
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_ops.h"
 #include "kernels/launch.cuh"
+#include "kernels/lbfgs_math.h"
 #include "kernels/reduce.cuh"
 
 namespace audiostyle::cuda {
 namespace {
 
-// Machine epsilon of double, as the CPU twin (scipy's L-BFGS-B test, with y.y as the scale).
-constexpr double kCurvatureEps = 2.220446049250313e-16;
-
 // slots[0] = s.y, slots[1] = y.y  ->  rho[newest], and gamma for a valid pair.
 __global__ void curvature_kernel(const double* slots, double* rho_newest, double* gamma) {
-  const double sy = slots[0], yy = slots[1];
-  if (sy > kCurvatureEps * yy && yy > 0) {
-    *rho_newest = 1.0 / sy;
-    *gamma = sy / yy;
-  } else {
-    *rho_newest = 0.0;
-  }
+  math::lbfgs_curvature_update(slots[0], slots[1], rho_newest, gamma);
 }
 
 // First loop: alpha_i = rho_i s_i.q (0 for a skipped pair).
@@ -36,7 +28,7 @@ struct AlphaEpilogue {
   const double* rho;
   double* alpha;
   __device__ void operator()(const double (&total)[1]) const {
-    *alpha = *rho == 0.0 ? 0.0 : *rho * total[0];
+    *alpha = math::lbfgs_alpha(*rho, total[0]);
   }
 };
 
@@ -46,28 +38,26 @@ struct CoefficientEpilogue {
   const double* alpha;
   double* coefficient;
   __device__ void operator()(const double (&total)[1]) const {
-    *coefficient = *rho == 0.0 ? 0.0 : __dsub_rn(*alpha, __dmul_rn(*rho, total[0]));
+    *coefficient = math::lbfgs_coefficient(*rho, *alpha, total[0]);
   }
 };
 
-// direction += coefficient * v in double, rounded once (the CPU's float(double(d) + c *
-// double(v))); `sign` = -1 gives the first loop's q -= alpha y. Nothing happens for a skipped pair.
+// direction += coefficient * v in double, rounded once (lbfgs_math.h, as the CPU); `sign` = -1
+// gives the first loop's q -= alpha y. Nothing happens for a skipped pair.
 __global__ void update_kernel(int64_t n, const double* rho, const double* coefficient, double sign,
                               const float* __restrict__ v, float* __restrict__ direction) {
   if (*rho == 0.0) return;
   const double c = *coefficient;
-  for (int64_t j = first_index(); j < n; j += grid_stride()) {
-    const double product = __dmul_rn(c, double(v[j]));
-    direction[j] = float(sign < 0 ? __dsub_rn(double(direction[j]), product)
-                                  : __dadd_rn(double(direction[j]), product));
-  }
+  for (int64_t j = first_index(); j < n; j += grid_stride())
+    direction[j] = sign < 0 ? math::lbfgs_subtract_scaled(direction[j], c, v[j])
+                            : math::lbfgs_add_scaled(direction[j], c, v[j]);
 }
 
 // r = gamma q, in double rounded once.
 __global__ void scale_by_slot_kernel(int64_t n, const double* gamma, float* direction) {
   const double g = *gamma;
   for (int64_t j = first_index(); j < n; j += grid_stride())
-    direction[j] = float(__dmul_rn(g, double(direction[j])));
+    direction[j] = math::lbfgs_scale(g, direction[j]);
 }
 
 __global__ void negate_kernel(int64_t n, float* direction) {

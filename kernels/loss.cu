@@ -4,6 +4,7 @@
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_ops.h"
 #include "kernels/launch.cuh"
+#include "kernels/loss_math.h"
 #include "kernels/reduce.cuh"
 
 namespace audiostyle::cuda {
@@ -22,7 +23,7 @@ __global__ void __launch_bounds__(kReduceThreads)
   for (int b = 0; b < batch; ++b) {
     const int64_t item = int64_t(b) * count;
     for (int64_t i = first_index(); i < count; i += grid_stride()) {
-      const float e = __fsub_rn(gram[item + i], target[i]);
+      const float e = math::style_error(gram[item + i], target[i]);
       error[item + i] = e;
       value[0] += double(e) * double(e);
     }
@@ -37,8 +38,8 @@ __global__ void __launch_bounds__(kReduceThreads)
                         double* partials) {
   double value[1] = {0.0};
   for (int64_t i = first_index(); i < count; i += grid_stride()) {
-    const float d = __fsub_rn(features[i], target[i]);
-    grad[i] = __fmul_rn(two_alpha, d);
+    const float d = math::content_difference(features[i], target[i]);
+    grad[i] = math::content_gradient(two_alpha, d);
     value[0] += double(d) * double(d);
   }
   write_block_partials<1>(value, SumCombine{}, partials);

@@ -61,6 +61,7 @@ __device__ void block_reduce(double (&value)[kValues], Combine combine) {
 // Pass 1 epilogue for a block: thread 0 writes the block's partials.
 template <int kValues, class Combine>
 __device__ void write_block_partials(double (&value)[kValues], Combine combine, double* partials) {
+  static_assert(kValues <= kReduceMaxValues, "the partials workspace holds kReduceMaxValues sums");
   block_reduce<kValues>(value, combine);
   if (threadIdx.x == 0)
     for (int v = 0; v < kValues; ++v) partials[int64_t(v) * gridDim.x + blockIdx.x] = value[v];

@@ -1,10 +1,11 @@
 // Element-wise maps between complex spectrograms and the log1p-magnitude domain, and Griffin-Lim's
-// convergence measure (twin of host/cpu/spectral.cpp). The maps are float (log1pf, expm1f, hypotf:
-// within 2 ulp of the CPU's double-then-round); the reduction is double, like the CPU's.
+// convergence measure (twin of host/cpu/spectral.cpp). Both backends run kernels/spectral_math.h
+// per element (double, rounded once); the reduction is double, like the CPU's.
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_ops.h"
 #include "kernels/launch.cuh"
 #include "kernels/reduce.cuh"
+#include "kernels/spectral_math.h"
 
 namespace audiostyle::cuda {
 namespace {
@@ -13,17 +14,14 @@ namespace {
 __global__ void log1p_magnitude_kernel(const float* __restrict__ spec, int64_t count,
                                        float* __restrict__ out) {
   for (int64_t i = first_index(); i < count; i += grid_stride())
-    out[i] = log1pf(hypotf(spec[2 * i], spec[2 * i + 1]));
+    out[i] = math::log1p_magnitude(spec[2 * i], spec[2 * i + 1]);
 }
 
-// max(expm1(x), 0) written as the CPU's std::max(e, 0.f): a NaN stays NaN (fmaxf would drop it).
-// The pipeline calls it in place (x == out, host/pipeline/engine.cpp), so no __restrict__: each
+// max(expm1(x), 0), NaN kept (kernels/spectral_math.h). The pipeline calls it in place (x == out, host/pipeline/engine.cpp), so no __restrict__: each
 // element is read before it is written, by the same thread.
 __global__ void expm1_clamped_kernel(const float* x, int64_t count, float* out) {
-  for (int64_t i = first_index(); i < count; i += grid_stride()) {
-    const float e = expm1f(x[i]);
-    out[i] = e < 0.f ? 0.f : e;
-  }
+  for (int64_t i = first_index(); i < count; i += grid_stride())
+    out[i] = math::expm1_clamped(x[i]);
 }
 
 // magnitude [count], phasor [count, 2] -> spec [count, 2]
@@ -32,8 +30,8 @@ __global__ void apply_magnitude_kernel(const float* __restrict__ magnitude,
                                        float* __restrict__ spec) {
   for (int64_t i = first_index(); i < count; i += grid_stride()) {
     const float m = magnitude[i];
-    spec[2 * i] = __fmul_rn(m, phasor[2 * i]);
-    spec[2 * i + 1] = __fmul_rn(m, phasor[2 * i + 1]);
+    spec[2 * i] = math::mul_rn(m, phasor[2 * i]);
+    spec[2 * i + 1] = math::mul_rn(m, phasor[2 * i + 1]);
   }
 }
 
@@ -43,10 +41,10 @@ __global__ void __launch_bounds__(kReduceThreads)
                              int64_t count, double* partials) {
   double value[2] = {0.0, 0.0};
   for (int64_t i = first_index(); i < count; i += grid_stride()) {
-    const double m = magnitude[i];
-    const double d = hypot(double(spec[2 * i]), double(spec[2 * i + 1])) - m;
-    value[0] += d * d;
-    value[1] += m * m;
+    double distance_sq, energy;
+    math::spectral_distance_terms(spec[2 * i], spec[2 * i + 1], magnitude[i], distance_sq, energy);
+    value[0] += distance_sq;
+    value[1] += energy;
   }
   write_block_partials<2>(value, SumCombine{}, partials);
 }

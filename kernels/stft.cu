@@ -21,12 +21,10 @@
 #include "kernels/cuda_ops.h"
 #include "kernels/device_memory.h"
 #include "kernels/launch.cuh"
+#include "kernels/stft_plan.h"
 
 namespace audiostyle::cuda {
 namespace {
-
-// std::numbers::pi's value (the CPU twin's), spelled out so this file also builds as C++17.
-constexpr double kPi = 3.141592653589793238462643383279502884;
 
 // frames[t, n] = window[n] * audio[t*hop - n_fft/2 + n], zero outside the signal.
 __global__ void frame_kernel(const float* __restrict__ audio, const float* __restrict__ window,
@@ -36,7 +34,7 @@ __global__ void frame_kernel(const float* __restrict__ audio, const float* __res
   for (int64_t i = first_index(); i < count; i += grid_stride()) {
     const int64_t t = i / n_fft;
     const int n = int(i - t * n_fft);
-    const int64_t source = t * hop - n_fft / 2 + n;
+    const int64_t source = frame_source(t, n, hop, n_fft);
     frames[i] = (source >= 0 && source < n_samples) ? __fmul_rn(window[n], audio[source]) : 0.f;
   }
 }
@@ -49,9 +47,7 @@ __global__ void hermitian_copy_kernel(const float* __restrict__ spec, int64_t n_
                                       float* __restrict__ bins) {
   const int64_t count = n_frames * n_bins * 2;
   for (int64_t i = first_index(); i < count; i += grid_stride()) {
-    const int64_t bin = (i >> 1) % n_bins;
-    const bool real_only = (i & 1) && (bin == 0 || bin == n_bins - 1);
-    bins[i] = real_only ? 0.f : spec[i];
+    bins[i] = hermitian_zeroed(i, n_bins) ? 0.f : spec[i];
   }
 }
 
@@ -64,9 +60,8 @@ __global__ void overlap_add_kernel(const float* __restrict__ frames,
                                    float* __restrict__ audio) {
   for (int64_t i = first_index(); i < n_samples; i += grid_stride()) {
     const int64_t p = i + n_fft / 2;
-    const int64_t t_first =
-        p >= n_fft ? (p - n_fft + hop) / hop : 0;  // ceil((p - n_fft + 1) / hop)
-    const int64_t t_last = min(p / hop, n_frames - 1);
+    int64_t t_first, t_last;
+    overlap_frames(p, n_fft, hop, n_frames, t_first, t_last);
     float sum = 0.f;
     for (int64_t t = t_first; t <= t_last; ++t) {
       const int n = int(p - t * hop);
@@ -101,45 +96,20 @@ class CudaStft final : public Stft {
     n_bins_ = shape.n_bins();
     n_frames_ = shape.n_frames();
 
-    // Windows in double, rounded once to float; the synthesis window folds in irfft's 1/n_fft.
-    const size_t window_length = size_t(n_fft_);
-    std::vector<float> window(window_length), synthesis_window(window_length);
-    std::vector<double> window_sq(window_length);
-    for (int n = 0; n < n_fft_; ++n) {
-      const double w = 0.5 - 0.5 * std::cos(2.0 * kPi * n / n_fft_);
-      window[size_t(n)] = float(w);
-      synthesis_window[size_t(n)] = float(w / n_fft_);
-      window_sq[size_t(n)] = w * w;
-    }
-    // Window sum-square envelope over the output span (librosa.filters.window_sumsquare), and its
-    // inverse where it exceeds the smallest normal float (librosa's util.tiny), else 1.
-    std::vector<double> envelope(static_cast<size_t>(shape.n_samples), 0.0);
-    for (int64_t t = 0; t < n_frames_; ++t) {
-      const int64_t first = t * shape.hop - n_fft_ / 2;  // output index of window tap 0
-      const int n_lo = int(std::max<int64_t>(0, -first));
-      const int n_hi = int(std::min<int64_t>(n_fft_, shape.n_samples - first));
-      for (int n = n_lo; n < n_hi; ++n) envelope[size_t(first + n)] += window_sq[size_t(n)];
-    }
-    std::vector<float> inverse_envelope(envelope.size());
-    for (size_t i = 0; i < envelope.size(); ++i)
-      inverse_envelope[i] = envelope[i] > double(FLT_MIN) ? float(1.0 / envelope[i]) : 1.f;
-
+    const StftTables tables = stft_tables(shape);
     window_ = DeviceArray<float>(n_fft_);
     synthesis_window_ = DeviceArray<float>(n_fft_);
     inverse_envelope_ = DeviceArray<float>(shape.n_samples);
     frames_ = DeviceArray<float>(n_frames_ * n_fft_);
     bins_ = DeviceArray<float>(n_frames_ * n_bins_ * 2);
-    upload(window_, window);
-    upload(synthesis_window_, synthesis_window);
-    upload(inverse_envelope_, inverse_envelope);
+    upload(window_, tables.window);
+    upload(synthesis_window_, tables.synthesis_window);
+    upload(inverse_envelope_, tables.inverse_envelope);
 
-    // One transform of n_fft points per frame; frames n_fft apart, bins C apart.
-    long long size[1] = {n_fft_}, real_embed[1] = {n_fft_}, complex_embed[1] = {n_bins_};
+    // One transform of n_fft points per frame; frames n_fft apart, bins C apart (stft_plan.h).
     size_t work_r2c = 0, work_c2r = 0;
-    CUFFT_CHECK(cufftMakePlanMany64(r2c_.get(), 1, size, real_embed, 1, n_fft_, complex_embed, 1,
-                                    n_bins_, CUFFT_R2C, n_frames_, &work_r2c));
-    CUFFT_CHECK(cufftMakePlanMany64(c2r_.get(), 1, size, complex_embed, 1, n_bins_, real_embed, 1,
-                                    n_fft_, CUFFT_C2R, n_frames_, &work_c2r));
+    make_plan(r2c_, stft_r2c_layout(shape), CUFFT_R2C, &work_r2c);
+    make_plan(c2r_, stft_c2r_layout(shape), CUFFT_C2R, &work_c2r);
     CUFFT_CHECK(cufftSetStream(r2c_.get(), context_.stream));
     CUFFT_CHECK(cufftSetStream(c2r_.get(), context_.stream));
     cufft_work_bytes_ = work_r2c + work_c2r;
@@ -175,6 +145,12 @@ class CudaStft final : public Stft {
   }
 
  private:
+  static void make_plan(CufftPlan& plan, FftLayout layout, cufftType type, size_t* work_bytes) {
+    CUFFT_CHECK(cufftMakePlanMany64(plan.get(), 1, &layout.n, &layout.inembed, layout.istride,
+                                    layout.idist, &layout.onembed, layout.ostride, layout.odist,
+                                    type, layout.batch, work_bytes));
+  }
+
   void upload(DeviceArray<float>& dst, const std::vector<float>& src) {
     CUDA_CHECK(cudaMemcpyAsync(dst.get(), src.data(), sizeof(float) * src.size(),
                                cudaMemcpyHostToDevice, context_.stream));

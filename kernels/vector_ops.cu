@@ -1,11 +1,12 @@
-// The optimisers' BLAS-1 ops (twin of host/cpu/vector_ops.cpp). Element-wise arithmetic uses the
-// explicitly rounded intrinsics (__fmul_rn, __fadd_rn) so nvcc cannot contract y + a*x into an fma:
-// the result is then bit-identical to the CPU twin, which is built with -ffp-contract=off.
+// The optimisers' BLAS-1 ops (twin of host/cpu/vector_ops.cpp). Element-wise arithmetic is
+// kernels/vector_math.h's, explicitly rounded so nvcc cannot contract y + a*x into an fma: the
+// result is then bit-identical to the CPU twin, which runs the same functions.
 // dot and amax are deterministic two-pass reductions (reduce.cuh) into a device double.
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_ops.h"
 #include "kernels/launch.cuh"
 #include "kernels/reduce.cuh"
+#include "kernels/vector_math.h"
 
 namespace audiostyle::cuda {
 namespace {
@@ -17,11 +18,12 @@ __global__ void fill_kernel(float* x, int64_t count, float value) {
 __global__ void axpy_kernel(int64_t count, float a, const float* __restrict__ x,
                             float* __restrict__ y) {
   for (int64_t i = first_index(); i < count; i += grid_stride())
-    y[i] = __fadd_rn(y[i], __fmul_rn(a, x[i]));
+    y[i] = math::axpy_element(a, x[i], y[i]);
 }
 
 __global__ void scale_kernel(int64_t count, float a, float* x) {
-  for (int64_t i = first_index(); i < count; i += grid_stride()) x[i] = __fmul_rn(x[i], a);
+  for (int64_t i = first_index(); i < count; i += grid_stride())
+    x[i] = math::scale_element(a, x[i]);
 }
 
 // A float product is exact in double, so the only rounding is in the sums (as on the CPU).

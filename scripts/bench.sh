@@ -45,7 +45,7 @@ if [[ -d $bin/../lib ]]; then
   export LD_LIBRARY_PATH="$(realpath "$bin/../lib")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 if [[ $device == auto ]]; then
-  if "$bin/audiostyle" info | grep -q '^cuda device'; then device=cuda; else device=cpu; fi
+  if "$bin/audiostyle" info | grep -qE '^cuda device [0-9]+:'; then device=cuda; else device=cpu; fi
 fi
 [[ $device == cpu || $device == cuda ]] || { echo "bench.sh: --device must be cpu or cuda" >&2; exit 2; }
 if [[ -z $mode ]]; then

@@ -16,5 +16,5 @@ else
   recipe=(--device cpu --filters 2048 --iterations 150 --gl-iterations 300)
 fi
 "$bin" transfer "$root/data/content_piano.flac" "$root/data/style_strings.flac" -o "$out" \
-  --report "${out%.*}.json" "${recipe[@]}"
-echo "demo output: $out (report: ${out%.*}.json)"
+  --report "${out%.*}.json" --evaluate --plots "$(dirname "$out")/plots" "${recipe[@]}"
+echo "demo output: $out (report: ${out%.*}.json, pictures: $(dirname "$out")/plots)"

@@ -1,6 +1,7 @@
 // The subcommands of the tool. main.cpp parses and dispatches; each command lives in its own file.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
@@ -28,7 +29,24 @@ struct BatchOptions;
 CLI::App* add_batch_command(CLI::App& app, std::shared_ptr<BatchOptions>& options);
 int run_batch(BatchOptions& options);
 
+// `reconstruct IN -o OUT`: registers its flags; run_reconstruct returns the exit code.
+struct ReconstructOptions;
+CLI::App* add_reconstruct_command(CLI::App& app, std::shared_ptr<ReconstructOptions>& options);
+int run_reconstruct(ReconstructOptions& options);
+
 // `info`.
 int run_info();
+
+// `evaluate OUTPUT` (host/cli/evaluate.cpp): registers its flags; run_evaluate returns the exit code.
+struct EvaluateOptions;
+CLI::App* add_evaluate_command(CLI::App& app, std::shared_ptr<EvaluateOptions>& options);
+int run_evaluate(EvaluateOptions& options);
+// --plots DIR: made before the run, so a long job does not fail at the end.
+void prepare_plots_dir(const std::string& dir);
+// After a transfer or texture is written: --plots pictures and the --evaluate table (on stdout);
+// returns the evaluation's JSON for the report, or null without --evaluate. content: null for a
+// texture.
+nlohmann::json run_extras(Backend& backend, const RunOptions& options, const Audio* content,
+                          const Audio& style, const TransferResult& result);
 
 }  // namespace audiostyle::cli

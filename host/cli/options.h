@@ -17,8 +17,11 @@ struct RunOptions {
   std::string optimizer = "lbfgs", init = "random", precision = "tf32";
   std::string sample_rate = "22050";  // a number in Hz, or "native"
   std::string channels = "auto";      // transfer: auto|mono|stereo|mid-side; texture: mono|stereo
+  std::string phase_init = "random", gl_algorithm = "fgla";  // phase reconstruction (issue 16)
   bool quiet = false, verbose = false;
   bool no_clobber = false;  // refuse to replace an existing output (host/cli/output_guard.h)
+  bool evaluate = false;  // --evaluate: score the output (host/cli/evaluate.cpp)
+  std::string plots_dir;  // --plots DIR: spectrograms.png, losses.png
   // Resolved by finalize():
   bool native_rate = false, n_fft_given = false, hop_given = false;
   int texture_channels = 1;

@@ -30,6 +30,8 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"init", to_string(c.init)},
       {"gl_iterations", c.gl_iterations},
       {"momentum", c.momentum},
+      {"gl_algorithm", to_string(c.gl_algorithm)},  // phase reconstruction (issue 16)
+      {"phase_init", to_string(c.phase_init)},
       {"precision", to_string(c.precision)},
       {"format", options.format},
       {"channels", to_string(c.channels)},
@@ -37,7 +39,7 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"overlap_seconds", c.overlap_seconds},
   };
   nlohmann::json iterations = nlohmann::json::array();
-  for (const auto& it : result.iterations)
+  for (const auto& it : result.iterations) {
     iterations.push_back({{"segment", it.segment},
                           {"iteration", it.iteration},
                           {"evaluations", it.evaluations},
@@ -46,6 +48,19 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
                           {"style", it.style},
                           {"grad_max", it.grad_max},
                           {"elapsed_ms", it.elapsed_ms}});
+    if (!it.item_content.empty())  // several items: each one's losses beside the summed total
+      iterations.back()["items"] = {{"content", it.item_content}, {"style", it.item_style}};
+  }
+  // What ran, per item: the totals are sums over these.
+  nlohmann::json items = nlohmann::json::array();
+  for (size_t b = 0; b < result.item_names.size(); ++b) {
+    const double content = b < result.final_item_content.size() ? result.final_item_content[b] : 0;
+    const double style = b < result.final_item_style.size() ? result.final_item_style[b] : 0;
+    items.push_back({{"name", result.item_names[b]},
+                     {"total", content + style},
+                     {"content", content},
+                     {"style", style}});
+  }
   nlohmann::json timings = nlohmann::json::object();
   for (const auto& t : io_timings) timings[t.stage] = t.ms;
   for (const auto& t : result.timings_ms) timings[t.stage] = t.ms;
@@ -74,7 +89,9 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"evaluations", result.evaluations},
       {"final", {{"total", result.final_total},
                  {"content", result.final_content},
-                 {"style", result.final_style}}},
+                 {"style", result.final_style},
+                 {"item_count", result.item_names.size()},
+                 {"items", items}}},
       {"griffin_lim", {{"spectral_convergence_db", result.spectral_convergence_db}}},
       {"output_gain", result.output_gain},
       {"timings_ms", timings},

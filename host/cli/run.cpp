@@ -51,14 +51,16 @@ void resolve_rate(RunOptions& options, int file_rate_hz) {
 std::unique_ptr<Backend> choose_backend(const std::string& device, bool quiet) {
   if (device == "cpu") return make_cpu_backend();
   std::string why;
-  const bool found = !cuda_devices(&why).empty();
+  // The first usable device: cuda_devices() skips those this build cannot run on.
+  const auto devices = cuda_devices(&why);
+  const bool found = !devices.empty();
   if (device == "cuda") {
     if (!found) throw DeviceError("--device cuda: no usable CUDA device (" + why + ")");
-    return make_cuda_backend(0);
+    return make_cuda_backend(devices.front().index);
   }
   if (found) {
     try {
-      return make_cuda_backend(0);
+      return make_cuda_backend(devices.front().index);
     } catch (const DeviceError& e) {
       why = e.what();
     }
@@ -75,6 +77,7 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   TransferConfig& config = options.config;
   check_writable_output(options.output_path);
   check_report_path(options.report_path);
+  prepare_plots_dir(options.plots_dir);
 
   std::vector<StageTiming> io_timings;
   auto stage_start = Clock::now();
@@ -120,10 +123,16 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   if (options.verbose)
     for (const auto& t : result.timings_ms)
       std::fprintf(stderr, "  %-18s %10.1f ms\n", t.stage.c_str(), t.ms);
+  const nlohmann::json evaluation =
+      options.evaluate || !options.plots_dir.empty()
+          ? run_extras(engine.backend(), options, texture ? nullptr : &content, style, result)
+          : nlohmann::json(nullptr);
   io::StagedFile report_file;
-  if (!options.report_path.empty())
-    report_file = stage_report(options.report_path,
-                               make_report(command, options, result, total_ms, io_timings));
+  if (!options.report_path.empty()) {
+    nlohmann::json report = make_report(command, options, result, total_ms, io_timings);
+    if (!evaluation.is_null()) report["evaluation"] = evaluation;
+    report_file = stage_report(options.report_path, report);
+  }
   commit_outputs({&report_file, &audio_file}, options.no_clobber);
   return result;
 }
@@ -135,6 +144,9 @@ int run_single(const std::string& command, RunOptions& options) {
   if (command != "texture") inputs.insert(inputs.begin(), {options.content_path, "the content"});
   std::vector<NamedPath> outputs = {{options.output_path, "the output"}};
   if (!options.report_path.empty()) outputs.push_back({options.report_path, "the report"});
+  if (!options.plots_dir.empty())
+    for (const char* plot : {"spectrograms.png", "losses.png"})
+      outputs.push_back({options.plots_dir + "/" + plot, "the plot"});
   check_output_paths(inputs, outputs, options.no_clobber);
   check_writable_output(options.output_path);
   auto backend = choose_backend(options.device, options.quiet);

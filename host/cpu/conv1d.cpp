@@ -7,6 +7,7 @@
 
 #include "audiostyle/errors.h"
 #include "host/cpu/cpu_ops.h"
+#include "kernels/relu_math.h"
 
 namespace audiostyle::cpu {
 namespace {
@@ -28,7 +29,7 @@ class CpuConv1d final : public Conv1d {
                     x + b * T * C + k * C, C, weights_ + k * C, K * C, k == 0 ? 0.0f : 1.0f,
                     features + b * out_frames * F, F);
     const int64_t count = shape_.n_batch * out_frames * F;
-    for (int64_t i = 0; i < count; ++i) features[i] = std::max(features[i], 0.0f);
+    for (int64_t i = 0; i < count; ++i) features[i] = math::relu(features[i]);
   }
 
   void backward_input(float* grad_features, const float* features, float* grad_x) override {
@@ -38,7 +39,7 @@ class CpuConv1d final : public Conv1d {
     const int64_t count = shape_.n_batch * out_frames * F;
     // ReLU backward: A > 0 exactly where the pre-activation was > 0.
     for (int64_t i = 0; i < count; ++i)
-      if (!(features[i] > 0.0f)) grad_features[i] = 0.0f;
+      grad_features[i] = math::relu_backward(features[i], grad_features[i]);
     std::fill(grad_x, grad_x + shape_.n_batch * T * C, 0.0f);
     // grad_x_b[k:k+T', :] += dA_b [T', F] @ W_k [F, C]
     for (int b = 0; b < shape_.n_batch; ++b)

@@ -7,13 +7,10 @@
 
 #include "audiostyle/errors.h"
 #include "host/cpu/cpu_ops.h"
+#include "kernels/lbfgs_math.h"
 
 namespace audiostyle::cpu {
 namespace {
-
-// Machine epsilon of double: scipy's L-BFGS-B skips a pair whose curvature s.y is not above eps
-// times its scale; we use y.y as the scale (backend.h), so a pair with s.y <= 0 never enters.
-constexpr double kCurvatureEps = 2.220446049250313e-16;
 
 double dot_double(int64_t count, const float* a, const float* b) {
   double sum = 0;
@@ -31,22 +28,17 @@ void check_history(const LbfgsHistory& h) {
 
 }  // namespace
 
-// rho[newest] = 1 / (s.y) when s.y > eps * y.y, else 0 (the pair is kept in the ring but the
-// two-loop skips it); gamma = s.y / y.y only for a valid pair, so H0 keeps the scale of the newest
-// pair that had positive curvature.
+// rho[newest] = 1 / (s.y) when s.y > eps * y.y, else 0: the two-loop skips such a pair, and the
+// optimiser reads the verdict and does not store it (host/pipeline/lbfgs.cpp); gamma = s.y / y.y
+// only for a valid pair, so H0 keeps the scale of the newest pair with positive curvature
+// (kernels/lbfgs_math.h, shared with the kernel).
 void lbfgs_curvature(LbfgsHistory& h) {
   check_history(h);
   AS_CHECK(h.count > 0, "lbfgs_curvature: no pair stored");
   const float* s = h.s + int64_t(h.newest) * h.n;
   const float* y = h.y + int64_t(h.newest) * h.n;
-  const double sy = dot_double(h.n, s, y);
-  const double yy = dot_double(h.n, y, y);
-  if (sy > kCurvatureEps * yy && yy > 0) {
-    h.rho[h.newest] = 1.0 / sy;
-    *h.gamma = sy / yy;
-  } else {
-    h.rho[h.newest] = 0.0;
-  }
+  math::lbfgs_curvature_update(dot_double(h.n, s, y), dot_double(h.n, y, y), h.rho + h.newest,
+                               h.gamma);
 }
 
 // Nocedal & Wright Algorithm 7.4, computing r = H g with H0 = gamma I, then direction = -r.
@@ -68,24 +60,24 @@ void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) {
     if (h.rho[i] == 0) continue;
     const float* s = h.s + int64_t(i) * n;
     const float* y = h.y + int64_t(i) * n;
-    const double alpha = h.rho[i] * dot_double(n, s, direction);
+    const double alpha = math::lbfgs_alpha(h.rho[i], dot_double(n, s, direction));
     h.alpha[i] = alpha;
     for (int64_t j = 0; j < n; ++j)
-      direction[j] = float(double(direction[j]) - alpha * double(y[j]));
+      direction[j] = math::lbfgs_subtract_scaled(direction[j], alpha, y[j]);
   }
 
   const double gamma = *h.gamma;
-  for (int64_t j = 0; j < n; ++j) direction[j] = float(gamma * double(direction[j]));
+  for (int64_t j = 0; j < n; ++j) direction[j] = math::lbfgs_scale(gamma, direction[j]);
 
   for (int k = h.count - 1; k >= 0; --k) {
     const int i = (h.newest - k + h.capacity) % h.capacity;
     if (h.rho[i] == 0) continue;
     const float* s = h.s + int64_t(i) * n;
     const float* y = h.y + int64_t(i) * n;
-    const double beta = h.rho[i] * dot_double(n, y, direction);
-    const double coefficient = h.alpha[i] - beta;
+    const double coefficient =
+        math::lbfgs_coefficient(h.rho[i], h.alpha[i], dot_double(n, y, direction));
     for (int64_t j = 0; j < n; ++j)
-      direction[j] = float(double(direction[j]) + coefficient * double(s[j]));
+      direction[j] = math::lbfgs_add_scaled(direction[j], coefficient, s[j]);
   }
 
   for (int64_t j = 0; j < n; ++j) direction[j] = -direction[j];

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "host/cpu/cpu_ops.h"
+#include "kernels/vector_math.h"
 
 namespace audiostyle::cpu {
 
@@ -12,14 +13,13 @@ void fill(float* x, int64_t count, float value) {
   for (int64_t i = 0; i < count; ++i) x[i] = value;
 }
 
-// y[i] = y[i] + a * x[i], product and sum each rounded to float (no fused multiply-add: the build
-// uses -ffp-contract=off).
+// y[i] = y[i] + a * x[i], product and sum each rounded to float (kernels/vector_math.h).
 void axpy(int64_t count, float a, const float* x, float* y) {
-  for (int64_t i = 0; i < count; ++i) y[i] += a * x[i];
+  for (int64_t i = 0; i < count; ++i) y[i] = math::axpy_element(a, x[i], y[i]);
 }
 
 void scale(int64_t count, float a, float* x) {
-  for (int64_t i = 0; i < count; ++i) x[i] *= a;
+  for (int64_t i = 0; i < count; ++i) x[i] = math::scale_element(a, x[i]);
 }
 
 // A float product is exact in double (24 + 24 significand bits < 53), so the only rounding is in

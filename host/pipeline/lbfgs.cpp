@@ -8,8 +8,15 @@
 //           after a reset, we keep the scaled step there too), 1 otherwise (PyTorch uses
 //           min(1, 1 / sum|g|) for the first step; we follow scipy)
 //   line search along d_k from x_k (x_prev) with trials x = x_k + t d_k
-//   s_k   = t d_k, y_k = g_{k+1} - g_k written straight into ring slot newest + 1, then
+//   s_k   = t d_k, y_k = g_{k+1} - g_k written straight into the ring's free slot, then
 //           lbfgs_curvature sets rho (0 for a pair that fails s.y > eps y.y) and gamma on device.
+// A pair that fails the curvature test is skipped, not stored (scipy's L-BFGS-B does the same): it
+// must not evict the oldest valid pair. The ring therefore has history + 1 physical slots, so the
+// candidate always lands in a free one, and is counted at once (the two-loop skips it by rho = 0);
+// its verdict rho travels in the next evaluation's download (no extra host read), and a failed
+// pair is then uncounted, which brings the evicted-looking oldest pair back untouched. The one
+// direction computed between a failed pair and its verdict walks one valid pair fewer when the
+// history is full; every later direction sees the full valid history.
 // g_k.d_k (phi'(0)) is computed before the first trial and travels in that trial's download, so no
 // extra host read is needed; if it shows d_k is not a descent direction, that trial is discarded,
 // the history is reset and the iteration restarts with steepest descent.
@@ -17,7 +24,9 @@
 // Stopping, in scipy L-BFGS-B's order after each accepted iteration: iterations >= max_iterations,
 // evaluations >= max_evaluations, max|g| <= gtol (also before the first iteration), then
 // (f_k - f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) <= ftol. A line search that finds no strong Wolfe
-// point (or runs out of the evaluation budget) restores x_k, as L-BFGS-B does, and stops.
+// point restores x_k, as L-BFGS-B does; with a non-empty history it then drops the history and
+// retries once along the steepest descent (L-BFGS-B's refresh), and stops only if that fails too.
+// Running out of the evaluation budget restores x_k and stops.
 //
 // Best point: an accepted step satisfies sufficient decrease with g_k.d_k < 0, so f never rises
 // across accepted iterates and the latest accepted x is the best one seen.
@@ -40,7 +49,8 @@ enum : int {
   kSlotGradMax = 1,      // max |g| at the trial point
   kSlotGradNormSq = 2,   // g.g at the trial point: sizes the next steepest-descent step
   kSlotSlopeOrigin = 3,  // g_k.d_k: phi'(0), written before the first trial of a search
-  kSlotValues = 4,       // the objective's values: f, then what it reports
+  kSlotCurvature = 4,    // rho of the newest pair (0: failed the curvature test), after a push
+  kSlotValues = 5,       // the objective's values: f, then what it reports
 };
 // Value slots are sized in the constructor, before the objective is known: an objective may report
 // up to this many values (minimize throws otherwise).
@@ -64,10 +74,12 @@ class Lbfgs final : public Optimizer {
     grad_accepted_ = Buffer<float>(backend, n);
     grad_trial_ = Buffer<float>(backend, n);
     direction_ = Buffer<float>(backend, n);
-    pairs_s_ = Buffer<float>(backend, int64_t(options.history) * n);
-    pairs_y_ = Buffer<float>(backend, int64_t(options.history) * n);
-    rho_ = Buffer<double>(backend, options.history);
-    alpha_ = Buffer<double>(backend, options.history);
+    // One slot beyond the history: a candidate pair never overwrites a stored one.
+    const int slots = options.history + 1;
+    pairs_s_ = Buffer<float>(backend, int64_t(slots) * n);
+    pairs_y_ = Buffer<float>(backend, int64_t(slots) * n);
+    rho_ = Buffer<double>(backend, slots);
+    alpha_ = Buffer<double>(backend, slots);
     gamma_ = Buffer<double>(backend, 1);
     slots_ = Buffer<double>(backend, kSlotValues + kMaxValues);
     history_.s = pairs_s_.get();
@@ -75,7 +87,7 @@ class Lbfgs final : public Optimizer {
     history_.rho = rho_.get();
     history_.alpha = alpha_.get();
     history_.gamma = gamma_.get();
-    history_.capacity = options.history;
+    history_.capacity = slots;  // the ring's physical length; count stays <= options.history
     history_.n = n;
   }
 
@@ -98,17 +110,27 @@ class Lbfgs final : public Optimizer {
     backend_.download(host_slots_.data(), slots,
                       sizeof(double) * size_t(kSlotValues + value_count_));
     ++evaluations_;
+    if (pending_) {
+      pending_ = false;
+      if (host_slots_[kSlotCurvature] == 0) {  // failed the curvature test: not stored
+        history_.newest = pending_previous_newest_;
+        history_.count = pending_previous_count_;
+        ++skipped_pairs_;
+      }
+    }
   }
   double value() const { return host_slots_[kSlotValues]; }
 
   void reset_history() {
     history_.count = 0;
     history_.newest = -1;
+    pending_ = false;
     const double one = 1.0;  // H0 = I until a pair passes the curvature test
     backend_.upload(history_.gamma, &one, sizeof one);
   }
 
-  // s = t d and y = g_{k+1} - g_k into the next ring slot, then rho and gamma on the device.
+  // s = t d and y = g_{k+1} - g_k into the free ring slot, then rho and gamma on the device; the
+  // verdict is read with the next evaluation (see the top of the file).
   void push_pair(double step) {
     const int slot = (history_.newest + 1) % history_.capacity;
     float* s = history_.s + int64_t(slot) * n_;
@@ -117,9 +139,13 @@ class Lbfgs final : public Optimizer {
     backend_.scale(n_, float(step), s);
     backend_.copy(y, grad_trial_.get(), grad_trial_.bytes());
     backend_.axpy(n_, -1.f, grad_accepted_.get(), y);
+    pending_previous_newest_ = history_.newest;
+    pending_previous_count_ = history_.count;
+    pending_ = true;
     history_.newest = slot;
-    history_.count = std::min(history_.count + 1, history_.capacity);
+    history_.count = std::min(history_.count + 1, options_.history);
     backend_.lbfgs_curvature(history_);
+    backend_.copy(slots_.get() + kSlotCurvature, history_.rho + slot, sizeof(double));
   }
 
   Backend& backend_;
@@ -131,6 +157,10 @@ class Lbfgs final : public Optimizer {
   std::array<double, kSlotValues + kMaxValues> host_slots_{};
   int value_count_ = 1;
   int evaluations_ = 0;
+  bool pending_ = false;  // the newest pair's curvature verdict has not been read yet
+  int pending_previous_newest_ = -1, pending_previous_count_ = 0;
+  int skipped_pairs_ = 0;
+  int restarts_ = 0;  // line-search failures retried along the steepest descent
 };
 
 OptimizerResult Lbfgs::minimize(Objective& objective, float* x, const IterationCallback& cb) {
@@ -139,6 +169,8 @@ OptimizerResult Lbfgs::minimize(Objective& objective, float* x, const IterationC
     throw Error("lbfgs: the objective reports " + std::to_string(value_count_) +
                 " values; between 1 and " + std::to_string(kMaxValues) + " are supported");
   evaluations_ = 0;
+  skipped_pairs_ = 0;
+  restarts_ = 0;
   reset_history();
   backend_.fill(direction_.get(), n_, 0.f);  // evaluate() takes g.d; keep it finite at x_0
 
@@ -147,6 +179,8 @@ OptimizerResult Lbfgs::minimize(Objective& objective, float* x, const IterationC
     result.evaluations = evaluations_;
     result.values = values;
     result.stop_reason = reason;
+    result.skipped_pairs = skipped_pairs_;
+    result.restarts = restarts_;
     return result;
   };
 
@@ -204,6 +238,13 @@ OptimizerResult Lbfgs::minimize(Objective& objective, float* x, const IterationC
     const LineSearchResult search = strong_wolfe_search(origin, first, trial, search_options);
     if (search.status != LineSearchStatus::converged) {
       backend_.copy(x, x_prev_.get(), x_prev_.bytes());
+      if (search.status == LineSearchStatus::failed && !steepest) {
+        // The quasi-Newton model may be what failed: drop it and try the gradient once.
+        reset_history();
+        steepest = true;
+        ++restarts_;
+        continue;
+      }
       return finish(search.status == LineSearchStatus::exhausted ? "max evaluations"
                                                                  : "line search",
                     values);

@@ -31,7 +31,7 @@ MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int
   const int64_t rows = std::max<int64_t>(T - K + 1, 0);
   const int64_t n = B * T * C;
   const int64_t optimizer_vectors =
-      config.optimizer == OptimizerKind::lbfgs ? 2 * config.lbfgs_history + 4 : 5;
+      config.optimizer == OptimizerKind::lbfgs ? 2 * (config.lbfgs_history + 1) + 4 : 5;  // ring: history + 1 slots
   MemoryPlan plan;
   auto add = [&](std::string name, int64_t count) {
     plan.items.push_back({std::move(name), size_t(std::max<int64_t>(count, 0)) * sizeof(float)});

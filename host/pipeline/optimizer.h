@@ -36,6 +36,8 @@ struct OptimizerResult {
   int evaluations = 0;
   std::vector<double> values;  // at the returned x
   std::string stop_reason;     // "max iterations", "ftol", "gtol", "max evaluations", "line search"
+  int skipped_pairs = 0;       // L-BFGS: pairs that failed the curvature test (not stored)
+  int restarts = 0;            // L-BFGS: failed line searches retried along the steepest descent
 };
 
 class Optimizer {

@@ -20,8 +20,9 @@ class StyleObjective final : public Objective {
   StyleObjective(Backend& backend, FeaturePlan& plan, Gram& gram, int64_t n_frames,
                  const float* style_gram, const float* content_features, float alpha);
 
-  // values: [total, content, style]
-  int value_count() const override { return 3; }
+  // values: [total, content, style], then for B > 1 each item's [content_b...], [style_b...]
+  // (stereo channels: the totals are their sums, so a stereo total reads about twice a mono one)
+  int value_count() const override { return batch_ > 1 ? 3 + 2 * batch_ : 3; }
   void evaluate(const float* x, float* grad, double* values) override;
 
  private:
@@ -36,6 +37,8 @@ class StyleObjective final : public Objective {
   float alpha_;
   Buffer<float> features_, grad_features_, gram_error_;
   Buffer<double> zero_;  // a slot holding 0.0, the content loss of texture synthesis
+  Buffer<double> sum_;   // [2] running sum of per-item slots
+  void sum_items(const double* items, double* out);
 };
 
 }  // namespace audiostyle

@@ -14,6 +14,11 @@ enum class InitKind { random, content };
 // stereo: both channels optimised against one style Gram, batched; mid_side: the same on M = (L+R)/2
 // and S = (L-R)/2, converted back to L/R for the output.
 enum class ChannelMode { automatic, mono, stereo, mid_side };
+// Griffin-Lim's initial phase: random (Philox), the content's own STFT phase (transfer only), or
+// phase-gradient heuristic integration from the magnitude alone (Prusa, Balazs & Sondergaard 2017).
+enum class PhaseInit { random, content, pghi };
+// Griffin-Lim iteration: fast (Perraudin et al. 2013, `momentum`) or accelerated (Nenov et al. 2023).
+enum class GriffinLimAlgorithm { fgla, agla };
 
 struct TransferConfig {
   // Signal
@@ -46,6 +51,8 @@ struct TransferConfig {
   // Reconstruction
   int gl_iterations = 500;
   float momentum = 0.99f;
+  PhaseInit phase_init = PhaseInit::random;
+  GriffinLimAlgorithm gl_algorithm = GriffinLimAlgorithm::fgla;
 
   // Execution
   Precision precision = Precision::tf32;  // GEMM precision on CUDA; the CPU is always fp32
@@ -61,5 +68,7 @@ void scale_stft_to_rate(int sample_rate_hz, int& n_fft, int& hop);
 const char* to_string(OptimizerKind k);
 const char* to_string(InitKind k);
 const char* to_string(ChannelMode m);
+const char* to_string(PhaseInit p);
+const char* to_string(GriffinLimAlgorithm a);
 
 }  // namespace audiostyle

@@ -31,7 +31,9 @@ struct IterationRecord {
   int segment = 0;
   int iteration = 0;
   int evaluations = 0;
-  double total = 0, content = 0, style = 0;
+  double total = 0, content = 0, style = 0;  // summed over the items
+  // Each item's losses when the run optimises several (stereo or mid-side: two); empty for one.
+  std::vector<double> item_content, item_style;
   double grad_max = 0;
   double elapsed_ms = 0;  // since the optimisation started
 };
@@ -45,6 +47,7 @@ struct Progress {
   int segment = 0, segments = 1;               // which segment of a long track
   double overall = 0;                          // fraction of the whole run done, 0..1
   const IterationRecord* iteration = nullptr;  // during Stage::optimise
+  const std::vector<std::string>* item_names = nullptr;  // the items optimised (see TransferResult)
 };
 // Called from the pipeline's thread; may throw Interrupted to stop cleanly.
 using ProgressFn = std::function<void(const Progress&)>;
@@ -61,6 +64,10 @@ struct SegmentPlan {
 struct TransferResult {
   Audio output;  // at config.sample_rate_hz; mono, or stereo (L/R) for stereo and mid-side runs
   std::string channel_mode;  // "mono", "stereo" or "mid-side": what ran
+  // The items optimised together, their losses summed in the totals: {"mono"}, {"left", "right"}
+  // or {"mid", "side"}.
+  std::vector<std::string> item_names;
+  std::vector<double> final_item_content, final_item_style;  // per item, summed over segments
   std::vector<SegmentPlan> segments;  // one entry unless the track was split
   std::string backend, device, extractor, conv_algorithm;
   MemoryPlan memory;

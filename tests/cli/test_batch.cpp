@@ -78,7 +78,7 @@ const std::string kFast =
 
 }  // namespace
 
-TEST_CASE("batch: a failed row is recorded, the others run; --resume skips finished rows",
+TEST_CASE("batch: a failed row is recorded, the others run, --resume skips finished rows",
           "[cli][batch]") {
   test::TempDir dir;
   write_inputs(dir);
@@ -215,7 +215,7 @@ TEST_CASE("batch: a manifest error exits 2 with the line and writes nothing", "[
   CHECK(!fs::exists(dir.file("a.wav")));
 }
 
-TEST_CASE("batch: per-row options take effect; --report-dir collects the reports", "[cli][batch]") {
+TEST_CASE("batch: per-row options take effect, --report-dir collects the reports", "[cli][batch]") {
   test::TempDir dir;
   write_inputs(dir);
   const std::string manifest = dir.file("jobs.csv");

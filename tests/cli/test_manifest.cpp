@@ -121,7 +121,7 @@ TEST_CASE("manifest: JSONL values, nulls and line numbers", "[cli][manifest]") {
   CHECK(records[1].values.at("seed") == "18446744073709551615");
 }
 
-TEST_CASE("manifest: paths resolve against the manifest's folder; per-row options apply",
+TEST_CASE("manifest: paths resolve against the manifest's folder, per-row options apply",
           "[cli][manifest]") {
   test::TempDir dir;
   const std::string path = write_file(dir, "jobs/list.csv",

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "audiostyle/pipeline.h"
+#include "tests/gpu/test_twins.h"
 #include "tests/gradient_check.h"
 
 using namespace audiostyle;
@@ -12,7 +13,7 @@ using namespace audiostyle;
 TEST_CASE("gpu: the full loss gradient matches finite differences on the device", "[pipeline]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
-  auto backend = make_cuda_backend();
+  auto backend = test::make_gpu_backend();
   for (bool with_content : {true, false}) {
     const auto check = test::check_gradient(*backend, seed, 1e-2f, with_content, Precision::fp32);
     INFO("content " << with_content << " value error " << check.value_error
@@ -22,7 +23,8 @@ TEST_CASE("gpu: the full loss gradient matches finite differences on the device"
   }
 }
 
-TEST_CASE("gpu: an end-to-end run reaches the CPU's objective within 2% (fp32)", "[pipeline]") {
+TEST_CASE("gpu: an end-to-end run reaches the CPU's objective within 2% (fp32)",
+          "[pipeline][large]") {
   const int rate = 22050;
   Audio content, style;
   content.sample_rate_hz = style.sample_rate_hz = rate;
@@ -37,11 +39,13 @@ TEST_CASE("gpu: an end-to-end run reaches the CPU's objective within 2% (fp32)",
   config.precision = Precision::fp32;
   config.seed = 1234;
   auto cpu = make_cpu_backend();
-  auto gpu = make_cuda_backend();
+  auto gpu = test::make_gpu_backend();
   const TransferResult on_cpu = transfer(*cpu, content, style, config);
   const TransferResult on_gpu = transfer(*gpu, content, style, config);
   INFO("cpu " << on_cpu.final_total << " gpu " << on_gpu.final_total);
   CHECK(std::fabs(on_gpu.final_total - on_cpu.final_total) <= 0.02 * on_cpu.final_total);
+  REQUIRE(!on_cpu.iterations.empty());  // a regression fails here instead of crashing below
+  REQUIRE(!on_gpu.iterations.empty());
   CHECK(on_gpu.iterations.front().total == Approx(on_cpu.iterations.front().total).epsilon(1e-4));
   CHECK(on_gpu.output.n_samples() == content.n_samples());
   CHECK(std::fabs(on_gpu.spectral_convergence_db - on_cpu.spectral_convergence_db) < 1.0);

@@ -21,10 +21,10 @@ double host_ms_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-TEST_CASE("gpu: the event timer measures device work plausibly and restarts", "[timer]") {
+TEST_CASE("gpu: the event timer measures device work plausibly and restarts", "[timer][large]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
-  auto gpu = make_cuda_backend();
+  auto gpu = test::make_gpu_backend();
   const int64_t rows = 420;
   const int cols = 4096;
   const double flop = 2.0 * double(rows) * double(cols) * double(cols);

@@ -58,7 +58,7 @@ TEST_CASE("gpu: dot, amax and add_slots match the CPU", "[vector_ops]") {
 }
 
 TEST_CASE("gpu: amax propagates NaN and an empty dot is zero", "[vector_ops]") {
-  auto gpu = make_cuda_backend();
+  auto gpu = test::make_gpu_backend();
   std::vector<float> x(100000, 1.f);
   x[77777] = std::numeric_limits<float>::quiet_NaN();
   x[5] = -4.f;

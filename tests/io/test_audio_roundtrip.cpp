@@ -102,7 +102,7 @@ TEST_CASE("write_audio accepts the extension in any case", "[io]") {
   }
 }
 
-TEST_CASE("PCM output clips at full scale instead of wrapping; float keeps overshoots", "[io]") {
+TEST_CASE("PCM output clips at full scale instead of wrapping, float keeps overshoots", "[io]") {
   TempDir folder;
   Audio audio;
   audio.sample_rate_hz = 8000;

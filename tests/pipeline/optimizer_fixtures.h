@@ -102,6 +102,10 @@ class CountingBackend final : public Backend {
   size_t available_limit = 0;  // > 0: report at most this much free memory (a small device)
   int sabotage_direction_call = -1;  // 0-based lbfgs_direction call to negate, -1 for none
   std::vector<int> direction_history_counts;  // h.count seen by each lbfgs_direction call
+  int sabotage_curvature_call = -1;  // 0-based lbfgs_curvature call whose verdict is forced to 0
+  int curvature_calls = 0;
+  // Pairs with rho != 0 among the h.count walked by each lbfgs_direction call.
+  std::vector<int> direction_valid_pairs;
 
   std::string name() const override { return inner_.name(); }
   std::string device_name() const override { return inner_.device_name(); }
@@ -166,6 +170,17 @@ class CountingBackend final : public Backend {
                          double* slots) override {
     inner_.spectral_distance(spec, magnitude, count, slots);
   }
+  void griffinlim_agla_update(const float* rebuilt, float* previous, float* extrapolated,
+                              float* angles, int64_t count, float alpha, float beta,
+                              float gamma) override {
+    inner_.griffinlim_agla_update(rebuilt, previous, extrapolated, angles, count, alpha, beta, gamma);
+  }
+  void bin_energy(const float* spec, int64_t n_frames, int n_bins, double* energy) override {
+    inner_.bin_energy(spec, n_frames, n_bins, energy);
+  }
+  void scale_bins(float* spec, const float* gain, int64_t n_frames, int n_bins) override {
+    inner_.scale_bins(spec, gain, n_frames, n_bins);
+  }
   void style_loss(const float* gram, const float* target, int64_t count, int batch, float* error,
                   double* loss) override {
     inner_.style_loss(gram, target, count, batch, error, loss);
@@ -184,8 +199,20 @@ class CountingBackend final : public Backend {
   }
   void amax(int64_t count, const float* x, double* out) override { inner_.amax(count, x, out); }
   void add_slots(const double* a, double* out) override { inner_.add_slots(a, out); }
-  void lbfgs_curvature(LbfgsHistory& h) override { inner_.lbfgs_curvature(h); }
+  void lbfgs_curvature(LbfgsHistory& h) override {
+    inner_.lbfgs_curvature(h);
+    if (curvature_calls++ == sabotage_curvature_call) {
+      const double failed = 0.0;  // as if s.y <= eps y.y
+      inner_.upload(h.rho + h.newest, &failed, sizeof failed);
+    }
+  }
   void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) override {
+    // rho read through the inner backend (device memory on CUDA), not counted as traffic.
+    std::vector<double> rho(size_t(h.capacity));
+    inner_.download(rho.data(), h.rho, sizeof(double) * rho.size());
+    int valid = 0;
+    for (int k = 0; k < h.count; ++k) valid += rho[size_t((h.newest - k + h.capacity) % h.capacity)] != 0;
+    direction_valid_pairs.push_back(valid);
     inner_.lbfgs_direction(h, grad, direction);
     if (int(direction_history_counts.size()) == sabotage_direction_call)
       inner_.scale(h.n, -1.f, direction);

@@ -52,7 +52,7 @@ TEST_CASE("stereo and mid-side items have the right shapes and round-trip", "[ch
   CHECK(test::relative_error(back[1], in.channels[1]) <= 1e-6);
 }
 
-TEST_CASE("a mono content asked for stereo is duplicated; for mid-side its side is silent",
+TEST_CASE("a mono content asked for stereo is duplicated, and for mid-side its side is silent",
           "[channels]") {
   Audio in;
   in.sample_rate_hz = 8000;

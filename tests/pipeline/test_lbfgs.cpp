@@ -206,13 +206,37 @@ TEST_CASE("L-BFGS reports every value of a multi-valued objective", "[pipeline][
   HostObjective objective(*cpu, 2, rosenbrock, 3);
   const Run run = run_lbfgs(*cpu, objective, {-1.2f, 1.f}, LbfgsOptions{});
   REQUIRE(!run.reports.empty());
-  for (const IterationReport& report : run.reports) {
+  REQUIRE(run.accepted.size() == run.reports.size() + 1);
+  // Each report describes the point the optimiser accepted (its last evaluation before the report),
+  // as the objective saw it: f, the extra values in their slots, max |g| and the step taken.
+  for (size_t k = 0; k < run.reports.size(); ++k) {
+    const IterationReport& report = run.reports[k];
+    const auto& before = objective.records[run.accepted[k]];
+    const auto& after = objective.records[run.accepted[k + 1]];
+    INFO("iteration " << k + 1);
+    CHECK(report.iteration == int(k) + 1);
+    CHECK(report.evaluations == int(run.accepted[k + 1]) + 1);
     REQUIRE(report.values.size() == 3);
-    CHECK(report.values[1] == report.values[0] / 2);
-    CHECK(report.values[2] == report.values[0] / 2);
-    CHECK(report.grad_max >= 0);
+    CHECK(report.values[0] == after.f);
+    CHECK(report.values[1] == after.f / 2);
+    CHECK(report.values[2] == after.f / 2);
+    double grad_max = 0;
+    for (double g : after.g) grad_max = std::max(grad_max, std::fabs(g));
+    CHECK(report.grad_max == grad_max);
+    // The step length t along d: x_{k+1} - x_k = t d. Steepest descent at the start (d = -g_0):
+    // t = |x_1 - x_0| / |g_0|, scipy's first step 1 / ||g_0|| accepted or shortened.
+    if (k == 0) {
+      double moved = 0, g0 = 0;
+      for (size_t i = 0; i < before.x.size(); ++i) {
+        moved += (after.x[i] - before.x[i]) * (after.x[i] - before.x[i]);
+        g0 += before.g[i] * before.g[i];
+      }
+      CHECK(report.step == Approx(std::sqrt(moved / g0)).epsilon(1e-5));
+      CHECK(report.step <= 1 / std::sqrt(g0) * (1 + 1e-6));
+    }
   }
-  CHECK(run.result.values.size() == 3);
+  CHECK(run.result.values == run.reports.back().values);
+  CHECK(run.result.evaluations == int(objective.records.size()));
 }
 
 TEST_CASE("L-BFGS stops when the callback throws and propagates the exception",
@@ -406,4 +430,117 @@ TEST_CASE("cubic_minimizer is exact on a quadratic and clamps", "[pipeline][line
   const double d1 = e.slope + f.slope - 3 * (e.value - f.value) / (e.step - f.step);
   REQUIRE(d1 * d1 - e.slope * f.slope < 0);
   CHECK(cubic_minimizer(e, f, 0, 1, -1) == -1);
+}
+
+TEST_CASE("L-BFGS skips a pair that fails the curvature test instead of storing it",
+          "[pipeline][lbfgs]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  auto cpu = make_cpu_backend();
+  CountingBackend counting(*cpu);
+  counting.sabotage_curvature_call = 3;  // the 4th pair fails
+  const int64_t n = 200;
+  const Quadratic quadratic(n, seed);
+  HostObjective objective(*cpu, n, std::cref(quadratic));
+  LbfgsOptions options;
+  options.history = 3;
+  options.max_iterations = 8;
+  options.gtol = 0;
+  options.ftol = 0;
+  const Run run = run_lbfgs(counting, objective,
+                            test::random_uniform(size_t(n), seed + 1, -3.f, 3.f), options);
+  REQUIRE(run.result.iterations == 8);
+  CHECK(run.result.skipped_pairs == 1);
+  const auto& valid = counting.direction_valid_pairs;
+  REQUIRE(valid.size() >= 6);
+  // Directions 0-2 follow pairs 1-3. Direction 3 follows the failed pair, counted until its verdict
+  // arrives with the next evaluation (one valid pair fewer, documented). From direction 4 on, the
+  // history is full of valid pairs: stored, the failed pair would have evicted pair 1 and stayed in
+  // the ring for three more directions (2 valid pairs each).
+  CHECK(valid[0] == 1);
+  CHECK(valid[1] == 2);
+  CHECK(valid[2] == 3);
+  CHECK(valid[3] == 2);
+  for (size_t k = 4; k < valid.size(); ++k) {
+    INFO("direction " << k);
+    CHECK(valid[k] == 3);
+  }
+  check_monotone(run, objective.records[0].f);
+}
+
+TEST_CASE("L-BFGS retries a failed line search once along the steepest descent",
+          "[pipeline][lbfgs]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  auto cpu = make_cpu_backend();
+  const int64_t n = 50;
+  const Quadratic quadratic(n, seed);
+  // From the 4th iteration's first trial, the next 20 evaluations (one whole line search) are
+  // non-finite: that search fails. The retry's trials are finite again.
+  int poison_from = -1;
+  int calls = 0;
+  HostObjective objective(*cpu, n, [&](const std::vector<double>& x, std::vector<double>& g) {
+    const double f = quadratic(x, g);
+    const int call = calls++;
+    if (poison_from >= 0 && call >= poison_from && call < poison_from + 20)
+      return std::numeric_limits<double>::quiet_NaN();
+    return f;
+  });
+  CountingBackend counting(*cpu);
+  Buffer<float> x(*cpu, n);
+  x.upload(test::random_uniform(size_t(n), seed + 1, -3.f, 3.f));
+  auto optimizer = make_lbfgs(counting, n, LbfgsOptions{});
+  int iterations_seen = 0;
+  const OptimizerResult result = optimizer->minimize(objective, x.get(), [&](const IterationReport&) {
+    if (++iterations_seen == 3) poison_from = calls;
+  });
+  INFO("stop " << result.stop_reason << " after " << result.iterations << " iterations");
+  CHECK(result.restarts == 1);
+  CHECK((result.stop_reason == "gtol" || result.stop_reason == "ftol"));
+  CHECK(result.iterations > 4);
+  // The direction after the restart is computed from an empty history, then grows again.
+  const auto& counts = counting.direction_history_counts;
+  REQUIRE(counts.size() >= 4);
+  CHECK(counts[0] == 1);
+  CHECK(counts[1] == 2);
+  CHECK(counts[2] == 3);  // the 4th iteration's direction: its search fails
+  CHECK(counts[3] == 1);  // after the steepest retry, one pair
+  // The retry's first trial moved along -g_k from x_k: x_trial - x_k is parallel to -g_k.
+  const auto& records = objective.records;
+  size_t retry = size_t(poison_from);
+  while (retry < records.size() && !std::isfinite(records[retry].f)) ++retry;
+  REQUIRE(retry < records.size());
+  const auto& x_k = records[size_t(poison_from - 1)];
+  double cos_num = 0, norm_s = 0, norm_g = 0;
+  for (size_t i = 0; i < size_t(n); ++i) {
+    const double s = records[retry].x[i] - x_k.x[i];
+    cos_num += -s * x_k.g[i];
+    norm_s += s * s;
+    norm_g += x_k.g[i] * x_k.g[i];
+  }
+  CHECK(cos_num / std::sqrt(norm_s * norm_g) > 0.9999);
+}
+
+TEST_CASE("L-BFGS stops when the steepest-descent retry fails too", "[pipeline][lbfgs]") {
+  auto cpu = make_cpu_backend();
+  const int64_t n = 20;
+  const Quadratic quadratic(n, 7);
+  int poison_from = -1, calls = 0;
+  HostObjective objective(*cpu, n, [&](const std::vector<double>& x, std::vector<double>& g) {
+    const double f = quadratic(x, g);
+    return poison_from >= 0 && calls++ >= poison_from ? std::numeric_limits<double>::infinity() : f;
+  });
+  Buffer<float> x(*cpu, n);
+  x.upload(test::random_uniform(size_t(n), 8, -3.f, 3.f));
+  auto optimizer = make_lbfgs(*cpu, n, LbfgsOptions{});
+  std::vector<float> x_last;
+  const OptimizerResult result = optimizer->minimize(objective, x.get(), [&](const IterationReport&) {
+    poison_from = 0;
+    calls = 0;
+    x_last = x.download();
+  });
+  CHECK(result.stop_reason == "line search");
+  CHECK(result.iterations == 1);
+  CHECK(result.restarts == 1);  // the L-BFGS search after iteration 1 failed, then its retry
+  CHECK(x.download() == x_last);  // x_1 is restored
 }

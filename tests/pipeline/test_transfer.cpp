@@ -87,7 +87,7 @@ TEST_CASE("transfer: Adam also lowers the objective", "[transfer]") {
   CHECK(result.final_total < 0.2 * result.iterations.front().total);
 }
 
-TEST_CASE("transfer: the same seed reproduces the output; another seed changes it", "[transfer]") {
+TEST_CASE("transfer: the same seed reproduces the output, another seed changes it", "[transfer]") {
   auto backend = make_cpu_backend();
   const Audio content = melody(1.0, 262), style = noise_texture(1.5, 3);
   TransferConfig config = small_config();
@@ -109,6 +109,7 @@ TEST_CASE("texture: style only, any output length", "[transfer]") {
   const TransferResult result = texture(*backend, noise_texture(1.0, 9), samples, config);
   CHECK(result.output.n_samples() == samples);
   CHECK(result.final_content == 0.0);
+  REQUIRE(!result.iterations.empty());
   CHECK(result.final_style < result.iterations.front().style);
 }
 
@@ -153,6 +154,7 @@ TEST_CASE("transfer: stereo and mid-side keep two channels, batched in one run",
     CHECK(result.output.n_samples() == content.n_samples());
     CHECK(result.channel_mode == (mode == ChannelMode::mid_side ? "mid-side" : "stereo"));
     CHECK(test::relative_error(result.output.channels[0], result.output.channels[1]) > 0.05);
+    REQUIRE(!result.iterations.empty());
     CHECK(result.final_total < result.iterations.front().total);
   }
   config.channels = ChannelMode::mono;
@@ -180,4 +182,45 @@ TEST_CASE("engine: a second job with the same style reuses the filters and the s
   const size_t before = counting.allocated_bytes;
   engine.transfer(melody(1.0, 262), style, config);
   CHECK(counting.allocated_bytes - before >= second + filters);
+}
+
+TEST_CASE("transfer: a stereo run reports each item's losses; the totals are their sums",
+          "[transfer]") {
+  auto backend = make_cpu_backend();
+  TransferConfig config = small_config();
+  config.iterations = 6;
+  config.gl_iterations = 2;
+  const Audio left = melody(1.0, 220);
+  const Audio style = noise_texture(1.5, 4);
+  // The same channel twice, started from the content: the two items stay identical (the problem
+  // is symmetric), so each carries half of every total.
+  Audio twin = left;
+  twin.channels.push_back(left.channels[0]);
+  config.init = InitKind::content;
+  config.channels = ChannelMode::stereo;
+  const TransferResult stereo = transfer(*backend, twin, style, config);
+  config.channels = ChannelMode::mono;
+  const TransferResult mono = transfer(*backend, left, style, config);
+  REQUIRE(stereo.item_names == std::vector<std::string>{"left", "right"});
+  REQUIRE(mono.item_names == std::vector<std::string>{"mono"});
+  for (size_t k = 0; k < stereo.iterations.size(); ++k) {
+    const IterationRecord& s = stereo.iterations[k];
+    INFO("iteration " << k + 1);
+    REQUIRE(s.item_content.size() == 2);
+    REQUIRE(s.item_style.size() == 2);
+    CHECK(s.content == Approx(s.item_content[0] + s.item_content[1]).epsilon(1e-12));
+    CHECK(s.style == Approx(s.item_style[0] + s.item_style[1]).epsilon(1e-12));
+    CHECK(s.item_style[0] == Approx(s.item_style[1]).epsilon(1e-5));
+    CHECK(s.item_content[0] == Approx(s.item_content[1]).epsilon(1e-5).margin(1e-9));
+    CHECK(s.item_style[0] > 0);
+    CHECK(mono.iterations[k].item_content.empty());
+  }
+  REQUIRE(stereo.final_item_style.size() == 2);
+  CHECK(stereo.final_style == Approx(stereo.final_item_style[0] + stereo.final_item_style[1]));
+  CHECK(stereo.final_content ==
+        Approx(stereo.final_item_content[0] + stereo.final_item_content[1]));
+  CHECK(mono.final_item_style.at(0) == mono.final_style);
+  config.channels = ChannelMode::mid_side;
+  CHECK(transfer(*backend, twin, style, config).item_names ==
+        std::vector<std::string>{"mid", "side"});
 }

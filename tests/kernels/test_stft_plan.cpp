@@ -1,0 +1,161 @@
+// kernels/stft.cu's index arithmetic and plan parameters (kernels/stft_plan.h), run on the host:
+// frames built with frame_source, transformed through the cuFFT plans' advanced-layout addressing
+// by a naive DFT in double, the C2R input made Hermitian with hermitian_zeroed, the overlap-add
+// gathered over overlap_frames with the plan's own tables; all against the CPU twin (FFTW). Only
+// cuFFT itself is left for the GPU tests.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <vector>
+
+#include "audiostyle/backend.h"
+#include "kernels/stft_plan.h"
+#include "tests/support.h"
+
+using namespace audiostyle;
+
+namespace {
+
+constexpr double kPi = 3.141592653589793238462643383279502884;
+// Double DFTs and float tables against FFTW in float: float rounding of sums of n_fft terms,
+// ~1e-7 relative; a wrong index or stride is an O(1) error.
+constexpr double kTolerance = 1e-5;
+
+size_t checked(int64_t index, size_t size) {
+  REQUIRE(index >= 0);
+  REQUIRE(index < int64_t(size));
+  return size_t(index);
+}
+
+// audio [n_samples] -> spec [T, C, 2] through frame_source, the R2C layout and a naive DFT.
+std::vector<float> forward_by_plan(const StftShape& shape, const std::vector<float>& audio) {
+  const auto tables = cuda::stft_tables(shape);
+  const cuda::FftLayout layout = cuda::stft_r2c_layout(shape);
+  const int n_fft = shape.n_fft;
+  REQUIRE(layout.n == n_fft);
+  REQUIRE(layout.batch == shape.n_frames());
+  std::vector<float> frames(size_t(shape.n_frames() * n_fft));  // the kernel's [T, n_fft]
+  for (int64_t t = 0; t < shape.n_frames(); ++t)
+    for (int n = 0; n < n_fft; ++n) {
+      const int64_t source = cuda::frame_source(t, n, shape.hop, n_fft);
+      frames[size_t(t * n_fft + n)] =
+          source >= 0 && source < shape.n_samples ? tables.window[size_t(n)] * audio[size_t(source)]
+                                                  : 0.f;
+    }
+  std::vector<float> spec(size_t(shape.n_frames() * shape.n_bins() * 2),
+                          std::numeric_limits<float>::quiet_NaN());
+  for (long long b = 0; b < layout.batch; ++b)
+    for (long long f = 0; f < layout.n / 2 + 1; ++f) {
+      std::complex<double> sum = 0;
+      for (long long x = 0; x < layout.n; ++x)
+        sum += double(frames[checked(b * layout.idist + x * layout.istride, frames.size())]) *
+               std::polar(1.0, -2 * kPi * double(f * x) / double(layout.n));
+      const size_t out = checked(2 * (b * layout.odist + f * layout.ostride), spec.size());
+      spec[out] = float(sum.real());
+      spec[out + 1] = float(sum.imag());
+    }
+  return spec;
+}
+
+// spec [T, C, 2] -> audio [n_samples] through hermitian_zeroed, the C2R layout (an unnormalised
+// real inverse DFT, as cuFFT's) and the overlap-add gather over overlap_frames.
+std::vector<float> inverse_by_plan(const StftShape& shape, const std::vector<float>& spec) {
+  const auto tables = cuda::stft_tables(shape);
+  const cuda::FftLayout layout = cuda::stft_c2r_layout(shape);
+  const int n_fft = shape.n_fft, n_bins = shape.n_bins();
+  std::vector<float> bins(spec.size());
+  for (size_t i = 0; i < spec.size(); ++i)
+    bins[i] = cuda::hermitian_zeroed(int64_t(i), n_bins) ? 0.f : spec[i];
+  std::vector<float> frames(size_t(shape.n_frames() * n_fft),
+                           std::numeric_limits<float>::quiet_NaN());
+  for (long long b = 0; b < layout.batch; ++b)
+    for (long long x = 0; x < layout.n; ++x) {
+      double sum = 0;
+      for (long long f = 0; f < layout.n; ++f) {  // the full spectrum, by Hermitian symmetry
+        const long long g = f <= layout.n / 2 ? f : layout.n - f;
+        const size_t in = checked(2 * (b * layout.idist + g * layout.istride), bins.size());
+        const double imag = f <= layout.n / 2 ? bins[in + 1] : -bins[in + 1];
+        const std::complex<double> value(bins[in], imag);
+        sum += (value * std::polar(1.0, 2 * kPi * double(f * x) / double(layout.n))).real();
+      }
+      frames[checked(b * layout.odist + x * layout.ostride, frames.size())] = float(sum);
+    }
+  std::vector<float> audio(size_t(shape.n_samples));
+  for (int64_t i = 0; i < shape.n_samples; ++i) {
+    const int64_t p = i + n_fft / 2;
+    int64_t t_first, t_last;
+    cuda::overlap_frames(p, n_fft, shape.hop, shape.n_frames(), t_first, t_last);
+    float sum = 0.f;
+    for (int64_t t = t_first; t <= t_last; ++t) {
+      const int64_t n = p - t * shape.hop;
+      REQUIRE(n >= 0);
+      REQUIRE(n < n_fft);
+      sum += tables.synthesis_window[size_t(n)] * frames[size_t(t * n_fft + n)];
+    }
+    audio[size_t(i)] = sum * tables.inverse_envelope[size_t(i)];
+  }
+  return audio;
+}
+
+template <class T>
+Buffer<T> upload(Backend& backend, const std::vector<T>& host) {
+  Buffer<T> buffer(backend, int64_t(host.size()));
+  buffer.upload(host);
+  return buffer;
+}
+
+}  // namespace
+
+TEST_CASE("overlap_frames lists exactly the frames that cover a position", "[kernels][stft_plan]") {
+  for (int n_fft : {2, 4, 8, 16, 64})
+    for (int hop : {1, 2, 3, 5, n_fft / 4 + 1, n_fft / 2, n_fft, n_fft + 3}) {
+      if (hop < 1) continue;
+      for (int64_t n_samples : {1, 7, 50}) {
+        const StftShape shape{n_fft, hop, n_samples};
+        // Every padded position the gather visits, and a few past it.
+        for (int64_t p = 0; p < n_samples + n_fft + 2 * hop; ++p) {
+          int64_t t_first, t_last;
+          cuda::overlap_frames(p, n_fft, hop, shape.n_frames(), t_first, t_last);
+          INFO("n_fft " << n_fft << " hop " << hop << " n_samples " << n_samples << " p " << p);
+          for (int64_t t = 0; t < shape.n_frames(); ++t) {
+            const bool covers = p - t * hop >= 0 && p - t * hop < n_fft;
+            REQUIRE(covers == (t >= t_first && t <= t_last));
+          }
+        }
+      }
+    }
+}
+
+TEST_CASE("hermitian_zeroed picks the imaginary parts of DC and Nyquist only",
+          "[kernels][stft_plan]") {
+  const int n_bins = 5;
+  for (int64_t i = 0; i < 3 * n_bins * 2; ++i) {
+    const int64_t bin = (i / 2) % n_bins;
+    CHECK(cuda::hermitian_zeroed(i, n_bins) == (i % 2 == 1 && (bin == 0 || bin == n_bins - 1)));
+  }
+}
+
+TEST_CASE("the STFT plan's framing, cuFFT layouts and overlap-add give the CPU twin's STFT",
+          "[kernels][stft_plan]") {
+  auto cpu = make_cpu_backend();
+  for (const StftShape shape : {StftShape{16, 4, 37}, StftShape{64, 16, 200}, StftShape{8, 3, 29},
+                                StftShape{32, 8, 5}}) {
+    const uint64_t seed = test::fresh_seed();
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples
+                  << ", seed " << seed);
+    const auto audio = test::random_uniform(size_t(shape.n_samples), seed);
+    auto stft = cpu->make_stft(shape);
+    auto audio_b = upload(*cpu, audio);
+    Buffer<float> spec_b(*cpu, shape.n_frames() * shape.n_bins() * 2);
+    stft->forward(audio_b.get(), spec_b.get());
+    CHECK(test::relative_error(forward_by_plan(shape, audio), spec_b.download()) <= kTolerance);
+
+    // A random spectrum, DC and Nyquist imaginary parts included (Griffin-Lim's random phases).
+    const auto spec = test::random_normal(size_t(shape.n_frames() * shape.n_bins() * 2), seed + 1);
+    auto spec_in = upload(*cpu, spec);
+    Buffer<float> rebuilt_b(*cpu, shape.n_samples);
+    stft->inverse(spec_in.get(), rebuilt_b.get());
+    CHECK(test::relative_error(inverse_by_plan(shape, spec), rebuilt_b.download()) <= kTolerance);
+  }
+}
