@@ -141,7 +141,7 @@ TEST_CASE("safety: batch refuses a summary, report or output over an input", "[c
   CHECK_FALSE(fs::exists(dir.file("y.wav")));
 }
 
-TEST_CASE("safety: --no-clobber keeps an existing output; otherwise it is replaced by a rename",
+TEST_CASE("safety: --no-clobber keeps an existing output, otherwise it is replaced by a rename",
           "[cli][safety]") {
   test::TempDir dir;
   const std::string content = tone_file(dir, "c.wav", 440), style = tone_file(dir, "s.wav", 660);

@@ -180,7 +180,7 @@ TEST_CASE("faults: a diverging optimiser stops naming the iteration, writes no N
   check_only(dir, {"c.wav", "s.wav"});
 }
 
-TEST_CASE("faults: a failing batch row never stops the others; the summary names it",
+TEST_CASE("faults: a failing batch row never stops the others, the summary names it",
           "[cli][faults]") {
   test::TempDir dir;
   tone_file(dir, "c.wav");
