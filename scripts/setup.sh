@@ -10,6 +10,7 @@ packages=(
   libsndfile1-dev libsoxr-dev libebur128-dev libfftw3-dev libopenblas-dev
   catch2 libcli11-dev nlohmann-json3-dev libpng-dev
   libebur128-dev libcairo2-dev fonts-dejavu-core
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizer runtimes
 )
 missing=()
 for p in "${packages[@]}"; do

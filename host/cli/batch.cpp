@@ -12,6 +12,7 @@
 #include "audiostyle/errors.h"
 #include "host/cli/commands.h"
 #include "host/cli/manifest.h"
+#include "host/cli/output_guard.h"
 #include "host/cli/progress.h"
 #include "host/cli/report.h"
 
@@ -198,8 +199,8 @@ CLI::App* add_batch_command(CLI::App& app, std::shared_ptr<BatchOptions>& option
                   "Run shard i of N: the rows whose 0-based index r has r % N == i. Default: "
                   "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, if set");
   cmd->add_flag("--resume", options->resume,
-                "Skip rows whose output exists (outputs are written atomically: an existing one "
-                "is complete)");
+                "Skip rows whose output exists and opens as audio (outputs are renamed into place "
+                "whole, so one that exists is complete)");
   cmd->add_option("--summary", options->summary_path,
                   "Write a JSON summary: one entry per row of the shard");
   cmd->add_option("--report-dir", options->report_dir,
@@ -217,7 +218,9 @@ int run_batch(BatchOptions& options) {
   const Shard shard = choose_shard(options);
   const std::vector<BatchRow> rows =
       load_manifest(options.manifest_path, defaults, options.report_dir);
-  prepare_paths(options, rows, shard);
+  check_batch_paths(options, rows, shard);  // host/cli/output_guard.h
+  prepare_paths(options, rows, shard);      // makes missing output folders
+  sweep_batch_temporaries(rows);
 
   std::vector<RowOutcome> outcomes;
   for (const auto& row : rows)
@@ -242,8 +245,7 @@ int run_batch(BatchOptions& options) {
       interrupted = true;
       break;
     }
-    std::error_code ec;
-    if (options.resume && fs::exists(row.output_path, ec)) {
+    if (options.resume && finished_output(row.output_path)) {
       outcome.status = RowStatus::skipped;
       outcome.reason = "output exists (--resume)";
       if (!defaults.quiet)

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <new>
 #include <string>
@@ -107,6 +108,9 @@ int main(int argc, char** argv) {
   }
 
   install_interrupt_handler();
+  // Past a file-size limit (ulimit -f) the kernel would kill us with SIGXFSZ and leave the
+  // temporary behind; ignored, the write fails with EFBIG and the error path removes it.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     if (*transfer_cmd) return run_single("transfer", transfer_options);
     if (*texture_cmd) return run_single("texture", texture_options);

@@ -336,6 +336,14 @@ std::vector<ManifestRecord> parse_jsonl(const std::string& text,
       issues.push_back({line, "bad JSON at column " + std::to_string(e.byte) + ": " +
                                   (detail == std::string::npos ? what : what.substr(detail + 2))});
       continue;
+    } catch (const nlohmann::json::exception& e) {
+      // A number past double's range (1e400) is out_of_range, not a parse_error (found by
+      // fuzz/manifest_jsonl.cpp).
+      std::string what = e.what();
+      const size_t detail = what.find("] ");
+      issues.push_back({line, "bad JSON: " +
+                                  (detail == std::string::npos ? what : what.substr(detail + 2))});
+      continue;
     }
     if (!object.is_object()) {
       issues.push_back({line, std::string("expected a JSON object, got ") + object.type_name()});

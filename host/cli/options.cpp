@@ -125,6 +125,8 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
                  "Output samples: pcm16, pcm24 or float (WAV); pcm16 or pcm24 (FLAC)")
       ->capture_default_str();
   if (!batch) app.add_option("--report", o.report_path, "Write a JSON report of the run");
+  app.add_flag("--no-clobber", o.no_clobber,
+               "Refuse to replace an existing output or report (exit 2 before any work)");
   if (!batch) {
     app.add_flag("--evaluate", o.evaluate,
                  "Score the output beside the trivial answers (table on stdout, in the report)");
@@ -239,10 +241,12 @@ void finalize(RunOptions& o, bool texture) {
   require(c.hop >= 1 && (!o.hop_given || c.hop <= c.n_fft), "--hop must be in [1, n_fft]");
   require(o.native_rate || (c.sample_rate_hz >= 1000 && c.sample_rate_hz <= 384000),
           "--sample-rate must be in [1000, 384000] Hz");
-  require(std::isfinite(c.segment_seconds) && c.segment_seconds >= 0,
-          "--segment-seconds must be >= 0");
-  require(std::isfinite(c.overlap_seconds) && c.overlap_seconds >= 0,
-          "--overlap-seconds must be >= 0");
+  // A day: beyond it a time in samples nears int64's range (and no track is that long).
+  constexpr double kMaxSeconds = 86400;
+  require(c.segment_seconds >= 0 && c.segment_seconds <= kMaxSeconds,
+          "--segment-seconds must be in [0, 86400]");
+  require(c.overlap_seconds >= 0 && c.overlap_seconds <= kMaxSeconds,
+          "--overlap-seconds must be in [0, 86400]");
   require(c.segment_seconds == 0 || c.overlap_seconds < c.segment_seconds / 2,
           "--overlap-seconds must be less than half of --segment-seconds");
   require(std::isfinite(c.alpha) && c.alpha >= 0, "--alpha must be finite and >= 0");
@@ -251,8 +255,9 @@ void finalize(RunOptions& o, bool texture) {
           "--gl-iterations must be in [0, 100000]");
   require(std::isfinite(c.momentum) && c.momentum >= 0 && c.momentum < 1,
           "--momentum must be in [0, 1)");
-  require(std::isfinite(c.offset_seconds) && c.offset_seconds >= 0, "--offset must be >= 0");
-  require(std::isfinite(c.seconds) && c.seconds >= 0, "--seconds must be >= 0");
+  require(c.offset_seconds >= 0 && c.offset_seconds <= kMaxSeconds,
+          "--offset must be in [0, 86400]");
+  require(c.seconds >= 0 && c.seconds <= kMaxSeconds, "--seconds must be in [0, 86400]");
   if (texture) {
     require(c.seconds > 0, "texture needs --seconds > 0 (the output length)");
     require(c.seconds <= 3600, "--seconds must be at most 3600 for a texture");

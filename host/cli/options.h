@@ -23,6 +23,7 @@ struct RunOptions {
   int threads = 0;                 // CPU backend threads; 0 = all cores
   std::string phase_init = "random", gl_algorithm = "fgla";  // phase reconstruction (issue 16)
   bool quiet = false, verbose = false, dry_run = false;
+  bool no_clobber = false;  // refuse to replace an existing output (host/cli/output_guard.h)
   bool evaluate = false;  // --evaluate: score the output (host/cli/evaluate.cpp)
   std::string plots_dir;  // --plots DIR: spectrograms.png, losses.png
   // Resolved by finalize():

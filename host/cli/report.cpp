@@ -202,26 +202,12 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
   };
 }
 
+io::StagedFile stage_report(const std::string& path, const nlohmann::json& report) {
+  return io::stage_text(path, report.dump(2) + "\n");
+}
+
 void write_report(const std::string& path, const nlohmann::json& report) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() /
-                        ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
-  {
-    std::ofstream out(temp);
-    if (out) out << report.dump(2) << "\n";
-    if (!out) {
-      std::error_code ec;
-      fs::remove(temp, ec);
-      throw InputError("cannot write the report " + path);
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw InputError("cannot write the report " + path + ": " + ec.message());
-  }
+  stage_report(path, report).commit();
 }
 
 }  // namespace audiostyle::cli

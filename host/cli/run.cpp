@@ -11,6 +11,7 @@
 #include "audiostyle/errors.h"
 #include "host/cli/commands.h"
 #include "host/cli/estimate.h"
+#include "host/cli/output_guard.h"
 #include "host/cli/progress.h"
 #include "host/cli/recipes.h"
 #include "host/cli/report.h"
@@ -18,6 +19,7 @@
 #include "host/io/formats.h"
 #include "host/io/loudness.h"
 #include "host/pipeline/channels.h"
+#include "host/io/staged_file.h"
 
 namespace audiostyle::cli {
 namespace {
@@ -51,6 +53,9 @@ void check_report_path(const std::string& path) {
 // --sample-rate native: the content's own rate, with n_fft and hop scaled unless given.
 void resolve_rate(RunOptions& options, int file_rate_hz) {
   TransferConfig& c = options.config;
+  if (options.native_rate && (file_rate_hz < 1000 || file_rate_hz > 384000))
+    throw InputError("--sample-rate native: the file's rate " + std::to_string(file_rate_hz) +
+                     " Hz is outside [1000, 384000] Hz");
   if (options.native_rate) c.sample_rate_hz = file_rate_hz;
   if (!options.n_fft_given && !options.hop_given)
     scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
@@ -395,6 +400,8 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
 
   TransferResult result = run_engine(config, progress);
 
+  // Staged under temporary names, then renamed into place together, report first: an existing
+  // audio output means a finished job (batch --resume relies on it).
   stage_start = Clock::now();
   if (result.output.sample_rate_hz != output_rate)
     result.output = resample(result.output, output_rate);
@@ -403,10 +410,12 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   record.level.source_peak = record.output_source.peak;
   io_timings.push_back({"level", ms_since(stage_start)});
   stage_start = Clock::now();
+  io::StagedFile audio_file;  // renamed into place with the report, after everything else
   if (to_stdout)
     io::write_audio_stdout(result.output, WriteOptions{sample_format(options)});
   else
-    write_audio(options.output_path, result.output, WriteOptions{sample_format(options)});
+    audio_file =
+        io::stage_audio(options.output_path, result.output, WriteOptions{sample_format(options)});
   record.format = io::describe_format(options.output_path, sample_format(options));
   io_timings.push_back({"write", ms_since(stage_start)});
   const double total_ms = ms_since(start);
@@ -417,11 +426,13 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
       options.evaluate || !options.plots_dir.empty()
           ? run_extras(engine.backend(), options, texture ? nullptr : &content, style, result)
           : nlohmann::json(nullptr);
+  io::StagedFile report_file;
   if (!options.report_path.empty()) {
     nlohmann::json report = make_report(command, options, result, total_ms, io_timings, record);
     if (!evaluation.is_null()) report["evaluation"] = evaluation;
-    write_report(options.report_path, report);
+    report_file = stage_report(options.report_path, report);
   }
+  commit_outputs({&report_file, &audio_file}, options.no_clobber);
   last_record() = record;
   return result;
 }
@@ -430,6 +441,17 @@ int run_single(const std::string& command, RunOptions& options) {
   finalize(options, command == "texture");
   check_output_format(options);
   // Checked before the backend starts, so a bad path fails fast.
+  // One check for every path the job reads and writes (stdin and stdout are no files).
+  std::vector<NamedPath> inputs, outputs;
+  if (command != "texture" && !io::is_stdio(options.content_path))
+    inputs.push_back({options.content_path, "the content"});
+  if (!io::is_stdio(options.style_path)) inputs.push_back({options.style_path, "the style"});
+  if (!io::is_stdio(options.output_path)) outputs.push_back({options.output_path, "the output"});
+  if (!options.report_path.empty()) outputs.push_back({options.report_path, "the report"});
+  if (!options.plots_dir.empty())
+    for (const char* plot : {"spectrograms.png", "losses.png"})
+      outputs.push_back({options.plots_dir + "/" + plot, "the plot"});
+  check_output_paths(inputs, outputs, options.no_clobber);
   if (!io::is_stdio(options.output_path) && !options.dry_run)
     check_writable_output(options.output_path);
   if (options.threads > 0) openblas_set_num_threads(options.threads);

@@ -134,8 +134,13 @@ Audio read_audio(const std::string& path, const ReadOptions& options) {
   Audio audio;
   audio.sample_rate_hz = file_rate_hz;
   audio.channels.resize(size_t(n_channels));
+  // The header's length is a promise, not a fact: a 258-byte FLAC may claim 2^32 frames (found by
+  // fuzz/audio_reader.cpp). Reserve at most 2^24 frames up front; past that, the decoded data
+  // itself grows the vectors.
+  constexpr sf_count_t kMaxReservedFrames = sf_count_t(1) << 24;
   if (length_known)
-    for (auto& channel : audio.channels) channel.reserve(size_t(wanted_frames));
+    for (auto& channel : audio.channels)
+      channel.reserve(size_t(std::min(wanted_frames, kMaxReservedFrames)));
 
   // interleaved: [chunk_frames, n_channels]
   std::vector<float> interleaved(size_t(kChunkFrames) * n_channels);

@@ -1,5 +1,7 @@
-// write_audio and check_writable_output: WAV/FLAC through a temporary file and an atomic rename.
+// write_audio, stage_audio and check_writable_output: WAV/FLAC through a temporary file and an
+// atomic rename (host/io/staged_file.h).
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,11 +19,13 @@
 #include "audiostyle/errors.h"
 #include "host/io/formats.h"
 #include "host/io/sndfile_handle.h"
+#include "host/io/staged_file.h"
 
 namespace audiostyle {
 namespace {
 
 namespace fs = std::filesystem;
+using io::OutputTarget;
 
 constexpr sf_count_t kChunkFrames = 1 << 16;
 // The container and subtype by extension live in host/io/formats.cpp.
@@ -36,55 +39,38 @@ std::string sndfile_message(SNDFILE* file) {
   return message;
 }
 
-// Checks everything about the path short of creating a file; returns the folder it goes in.
-fs::path output_folder(const std::string& path) {
+// A descriptor closed on scope exit (after the SNDFILE that writes it).
+struct Descriptor {
+  int fd = -1;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// libsndfile says "System error" for a failed write(); the system's reason is the useful part.
+std::string with_errno(const std::string& message) {
+  if (errno == 0) return message;
+  return message + ": " + std::strerror(errno);
+}
+
+// Checks everything about the path short of creating a file; returns where the bytes go.
+OutputTarget check_target(const std::string& path) {
   container_for(path);
   std::error_code error;
   if (fs::is_directory(path, error)) throw InputError(io::write_error(path, "it is a folder"));
-  fs::path folder = fs::path(path).parent_path();
+  const OutputTarget target = io::resolve_output(path);
+  struct stat status {};
+  if (::stat(target.real_path.c_str(), &status) == 0 && !S_ISREG(status.st_mode) && !target.stream)
+    throw InputError(io::write_error(path, "it is not a regular file, a device or a FIFO"));
+  if (target.stream) return target;
+  fs::path folder = fs::path(target.real_path).parent_path();
   if (folder.empty()) folder = ".";
   if (!fs::exists(folder, error))
     throw InputError(io::write_error(path, "folder '" + folder.string() + "' does not exist"));
   if (!fs::is_directory(folder, error))
     throw InputError(io::write_error(path, "'" + folder.string() + "' is not a folder"));
-  return folder;
+  return target;
 }
-
-// ".<name>.<tag>-<pid>-<random>" beside the target: same filesystem, so rename() is atomic;
-// hidden, so a folder listing during a run does not show it.
-fs::path sibling_name(const std::string& path, const char* tag) {
-  std::random_device device;
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "%s-%ld-%08x", tag, long(::getpid()), unsigned(device()));
-  // Appended piecewise: GCC 12 at -O3 gives a false -Wrestrict for "." + std::string&&.
-  std::string name = ".";
-  name += fs::path(path).filename().string();
-  name += '.';
-  name += suffix;
-  return output_folder(path) / name;
-}
-
-// O_EXCL: never truncate someone else's file that happens to carry the name.
-int create_exclusive(const std::string& path, const fs::path& file) {
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    const int error = errno;
-    throw InputError(io::write_error(path, "folder '" + file.parent_path().string() +
-                                               "' is not writable (" + std::strerror(error) + ")"));
-  }
-  return fd;
-}
-
-// Removes the temporary file unless the rename consumed it, and closes its descriptor.
-struct TempFile {
-  fs::path name;
-  int fd = -1;
-  bool renamed = false;
-  ~TempFile() {
-    if (fd >= 0) ::close(fd);
-    if (!renamed) ::unlink(name.c_str());
-  }
-};
 
 void check_samples(const std::string& path, const Audio& audio) {
   AS_CHECK(audio.n_channels() > 0, "write_audio: audio has no channels");
@@ -105,13 +91,26 @@ void check_samples(const std::string& path, const Audio& audio) {
 }  // namespace
 
 void check_writable_output(const std::string& path) {
-  const fs::path probe_name = sibling_name(path, "probe");
-  const int fd = create_exclusive(path, probe_name);
+  const OutputTarget target = check_target(path);
+  if (target.stream) {
+    if (::access(target.real_path.c_str(), W_OK) != 0)
+      throw InputError(io::write_error(path, std::string("not writable (") + std::strerror(errno) +
+                                                 ")"));
+    return;
+  }
+  std::string probe;
+  const int fd = io::create_temporary(path, target.real_path, "probe", probe);
   ::close(fd);
-  ::unlink(probe_name.c_str());
+  ::unlink(probe.c_str());
 }
 
 void write_audio(const std::string& path, const Audio& audio, const WriteOptions& options) {
+  io::stage_audio(path, audio, options).commit();
+}
+
+namespace io {
+
+StagedFile stage_audio(const std::string& path, const Audio& audio, const WriteOptions& options) {
   check_samples(path, audio);
 
   SF_INFO info{};
@@ -123,15 +122,30 @@ void write_audio(const std::string& path, const Audio& audio, const WriteOptions
         io::write_error(path, io::container_name(path) + " cannot store " + std::to_string(info.channels) +
                                   " channels at " + std::to_string(info.samplerate) + " Hz"));
 
-  TempFile temp;
-  temp.name = sibling_name(path, "tmp");
-  temp.fd = create_exclusive(path, temp.name);
+  const OutputTarget target = check_target(path);
+  StagedFile staged;
+  Descriptor descriptor;
+  if (target.stream) {
+    descriptor.fd = ::open(target.real_path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (descriptor.fd < 0)
+      throw InputError(io::write_error(path, std::string("cannot open it (") +
+                                                 std::strerror(errno) + ")"));
+    staged = StagedFile(path, "");
+  } else {
+    std::string temp;
+    descriptor.fd = io::create_temporary(path, target.real_path, "tmp", temp);
+    staged = StagedFile(path, temp);  // from here on, any throw removes the temporary
+  }
   {
-    // close_desc = false: TempFile owns the descriptor, so it can be synced after sf_close.
-    io::SndfileHandle file(sf_open_fd(temp.fd, SFM_WRITE, &info, SF_FALSE));
+    // close_desc = false: `descriptor` owns it, so it can be synced after sf_close.
+    errno = 0;
+    io::SndfileHandle file(sf_open_fd(descriptor.fd, SFM_WRITE, &info, SF_FALSE));
     if (!file)
-      throw Error(io::write_error(
-          path, "libsndfile cannot open the output (" + sndfile_message(nullptr) + ")"));
+      throw Error(io::write_error(path, "libsndfile cannot open the output (" +
+                                            with_errno(sndfile_message(nullptr)) + ")"));
+    // The PEAK chunk of a float WAV holds the time of writing: without it, one seed and one
+    // input give one byte-identical file, run to run.
+    sf_command(file.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
     const int subtype = info.format & SF_FORMAT_SUBMASK;
     const bool is_pcm = subtype == SF_FORMAT_PCM_16 || subtype == SF_FORMAT_PCM_24;
     // PCM: clip at full scale instead of letting an overshoot wrap around to the opposite sign.
@@ -148,29 +162,28 @@ void write_audio(const std::string& path, const Audio& audio, const WriteOptions
       for (sf_count_t i = 0; i < frames; ++i)
         for (int c = 0; c < n_channels; ++c)
           interleaved[size_t(i) * n_channels + c] = audio.channels[size_t(c)][size_t(start + i)];
+      errno = 0;
       const sf_count_t written = sf_writef_float(file.get(), interleaved.data(), frames);
       if (written != frames)
         throw Error(io::write_error(
             path, "write failed after " + std::to_string(start + std::max<sf_count_t>(written, 0)) +
                       " of " + std::to_string(n_frames) + " samples (" +
-                      sndfile_message(file.get()) + ")"));
+                      with_errno(sndfile_message(file.get())) + ")"));
     }
     // sf_close writes the final header sizes (WAV) or flushes the encoder (FLAC).
+    errno = 0;
     if (const int status = file.close(); status != 0)
-      throw Error(io::write_error(
-          path, std::string("finishing the file failed (") + sf_error_number(status) + ")"));
+      throw Error(io::write_error(path, std::string("finishing the file failed (") +
+                                            with_errno(sf_error_number(status)) + ")"));
   }
   // The data must be on disk before the name points at it, or a crash could leave an empty file.
-  if (::fsync(temp.fd) != 0 || ::close(std::exchange(temp.fd, -1)) != 0)
+  // A stream (a pipe, a terminal) cannot be synced, and need not be.
+  if ((!target.stream && ::fsync(descriptor.fd) != 0) ||
+      ::close(std::exchange(descriptor.fd, -1)) != 0)
     throw Error(io::write_error(
         path, std::string("flushing to disk failed (") + std::strerror(errno) + ")"));
-
-  std::error_code error;
-  fs::rename(temp.name, path, error);
-  if (error)
-    throw Error(io::write_error(
-        path, "renaming the finished file into place failed (" + error.message() + ")"));
-  temp.renamed = true;
+  return staged;
 }
 
+}  // namespace io
 }  // namespace audiostyle

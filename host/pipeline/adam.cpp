@@ -55,6 +55,15 @@ class Adam final : public Optimizer {
     bool best_is_x = false;  // whether x itself (not best_x_) holds the best point
     std::vector<double> values(static_cast<size_t>(value_count));
     // Evaluates at x, reads the values, and remembers x if it is the best so far.
+    // A NaN or Inf stops the run: the moments would carry it into every later step, and a result
+    // "best so far" from before the blow-up would pass a diverged run off as a finished one.
+    const auto check_finite = [&](int iteration) {
+      if (std::isfinite(values[0]) && std::isfinite(host_slots_[kSlotGradMax])) return;
+      throw Error("adam: the " +
+                  std::string(std::isfinite(values[0]) ? "gradient" : "objective") +
+                  " is not finite at iteration " + std::to_string(iteration) +
+                  " (the optimisation diverged; a smaller --lr may help)");
+    };
     const auto evaluate = [&] {
       double* slots = slots_.get();
       objective.evaluate(x, grad_.get(), slots + kSlotValues);
@@ -73,6 +82,7 @@ class Adam final : public Optimizer {
 
     for (int step = 1; step <= options_.iterations; ++step) {
       evaluate();
+      check_finite(step - 1);  // the point after step - 1 updates
       if (step == 1) {
         result.initial_values = values;
         result.initial_grad_max = host_slots_[kSlotGradMax];
@@ -93,6 +103,7 @@ class Adam final : public Optimizer {
       }
     }
     evaluate();
+    check_finite(options_.iterations);
     if (!best_is_x) {
       if (result.values.empty())  // never a finite value: return the last point as it is
         result.values = values;

@@ -263,6 +263,11 @@ OptimizerResult Lbfgs::minimize(Objective& objective, float* x, const IterationC
                   host_slots_.begin() + kSlotValues + value_count_);
     ++result.iterations;
     steepest = false;
+    // The line search accepts finite values and slopes only; a non-finite max|g| would still
+    // poison the next direction, so it stops the run here rather than in a NaN output.
+    if (!std::isfinite(f_accepted) || !std::isfinite(grad_max))
+      throw Error("lbfgs: the objective or its gradient is not finite at iteration " +
+                  std::to_string(result.iterations) + " (the optimisation diverged)");
 
     if (cb) {
       IterationReport report;

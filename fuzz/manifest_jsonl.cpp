@@ -1,0 +1,15 @@
+// The batch manifest's JSONL reader on arbitrary bytes: problems are reported, never a crash.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "host/cli/manifest.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  std::vector<audiostyle::cli::ManifestIssue> issues;
+  const auto records = audiostyle::cli::parse_jsonl(text, issues);
+  for (const auto& record : records)
+    if (record.line < 1 || size_t(record.line) > size + 1) __builtin_trap();
+  return 0;
+}
