@@ -230,7 +230,7 @@ TEST_CASE("faults: --resume after kill -9 redoes only unfinished rows, never a p
   const std::vector<std::string> batch = {"batch", manifest, "--device", "cpu", "--sample-rate",
                                           "8000", "--n-fft", "256", "--filters", "16",
                                           "--optimizer", "adam", "--gl-iterations", "3"};
-  CHECK(signal_when(batch, dir.path + "/stderr.txt", "row 2/3", SIGKILL) == -1);
+  CHECK(signal_when(batch, dir.path + "/stderr.txt", "[2/3]", SIGKILL) == -1);
   CHECK(fs::exists(dir.file("r1.wav")));
   CHECK_FALSE(fs::exists(dir.file("r2.wav")));
   // What a killed run may leave: a temporary (its process is gone), and here also an empty file
