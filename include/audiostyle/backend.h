@@ -96,6 +96,10 @@ struct Conv2dShape {
   int64_t out_count() const { return int64_t(n_batch) * height * width * out_channels; }
 };
 
+// torchvision's ImageNet normalisation, per RGB channel (grey_to_rgb), for both backends.
+inline constexpr float kImagenetMean[3] = {0.485f, 0.456f, 0.406f};
+inline constexpr float kImagenetStd[3] = {0.229f, 0.224f, 0.225f};
+
 // 3x3 convolution, stride 1, zero padding 1 (output H x W as the input), with bias; optionally
 // fused with ReLU. Weights arrive in PyTorch's layout and the plan keeps whatever copy it needs.
 class Conv2d {
@@ -251,13 +255,14 @@ class Backend {
                                    int n_batch, int height, int width, int channels,
                                    float* grad_x) = 0;
   // Per item b: y_b = x_b / ||x_b||_2 (count elements each); norms[b] = ||x_b|| (double, slots).
+  // An all-zero item (silence) gives y_b = 0 (and grad_x_b = 0 below), never NaN.
   virtual void l2_normalize(const float* x, int64_t count, int batch, float* y,
                             double* norms) = 0;
   // grad_x_b = (grad_y_b - y_b (y_b . grad_y_b)) / norms[b]; grad_x may alias grad_y.
   virtual void l2_normalize_backward(const float* y, const float* grad_y, const double* norms,
                                      int64_t count, int batch, float* grad_x) = 0;
   // Grey to ImageNet-normalised RGB: y[p, c] = (x[p] - mean[c]) / std[c], x [pixels],
-  // y [pixels, 3], mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225) as torchvision.
+  // y [pixels, 3], mean and std as torchvision (kImagenetMean, kImagenetStd below).
   virtual void grey_to_rgb(const float* x, int64_t pixels, float* y) = 0;
   // grad_x[p] = sum_c grad_y[p, c] / std[c]
   virtual void grey_to_rgb_backward(const float* grad_y, int64_t pixels, float* grad_x) = 0;
