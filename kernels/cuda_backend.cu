@@ -200,6 +200,9 @@ class CudaBackend final : public Backend {
     cuda::amax(context_, count, x, out);
   }
   void add_slots(const double* a, double* out) override { cuda::add_slots(context_, a, out); }
+  void bin_gain(float* x, int64_t rows, int cols, const float* gain) override {
+    cuda::bin_gain(context_, x, rows, cols, gain);
+  }
 
   void lbfgs_curvature(LbfgsHistory& h) override { cuda::lbfgs_curvature(context_, h); }
   void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) override {

@@ -57,6 +57,9 @@ class RandomConv1d final : public FeatureExtractor {
     return std::make_unique<RandomConvPlan>(std::move(conv));
   }
   size_t weight_bytes() const override { return weights_.bytes(); }
+  std::vector<LayerOutput> layers() const override {
+    return {{"conv1d", {0, n_filters_}, 0, 1.0f, 1.0f}};
+  }
   // The reference divides the Gram by the input frame count (its N_SAMPLES), not the rows.
   LayerScales scales(const LayerOutput&, int64_t n_frames) const override {
     return {1.0f / float(n_frames), 1.0f, 1.0f};

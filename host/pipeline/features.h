@@ -69,6 +69,8 @@ class FeatureExtractor {
   virtual int min_frames() const = 0;  // shortest input it accepts
   virtual std::unique_ptr<FeaturePlan> plan(int64_t n_frames, int batch = 1) = 0;
   virtual size_t weight_bytes() const = 0;
+  // The layers every plan outputs, in the plans' order (names, channels and weights; rows 0).
+  virtual std::vector<LayerOutput> layers() const = 0;
   // Normalisation of output `layer` for an input of n_frames.
   virtual LayerScales scales(const LayerOutput& layer, int64_t n_frames) const = 0;
   // Streaming the style in chunks: consecutive chunks overlap by context_frames() input frames
