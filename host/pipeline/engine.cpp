@@ -222,22 +222,14 @@ struct Run {
     timer.mark("content_features", result.timings_ms);
     report(Stage::analyse, 2, 2);
 
-    std::vector<LayerTerm> terms;
+    std::vector<const float*> content_pointers, style_pointers;
     for (size_t l = 0; l < outputs.size(); ++l) {
-      const LayerOutput& out = outputs[l];
-      const LayerScales scales = extractor.scales(out, T);
-      LayerTerm term;
-      term.gram_scale = scales.gram_scale;
-      term.content_weight = config.alpha * out.content_weight * scales.content_scale;
-      term.style_weight = out.style_weight * scales.style_scale;
-      if (content_targets[l].size() > 0) term.content = content_targets[l].get();
-      if (style_grams[l].size() > 0) {
-        term.style_gram = style_grams[l].get();
-        term.gram = &gram(out.shape.rows, out.shape.cols, batch);
-      }
-      terms.push_back(term);
+      content_pointers.push_back(content_targets[l].size() ? content_targets[l].get() : nullptr);
+      style_pointers.push_back(style_grams[l].size() ? style_grams[l].get() : nullptr);
     }
-    StyleObjective objective(backend, plan, std::move(terms));
+    StyleObjective objective(backend, plan,
+                             make_layer_terms(extractor, plan, T, config.alpha, content_pointers,
+                                              style_pointers, gram));
     auto optimizer = make_optimizer(backend, n, config);
     const auto start = Clock::now();
     auto on_iteration = [&](const IterationReport& r) {

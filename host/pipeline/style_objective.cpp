@@ -6,6 +6,32 @@
 
 namespace audiostyle {
 
+std::vector<LayerTerm> make_layer_terms(const FeatureExtractor& extractor, const FeaturePlan& plan,
+                                        int64_t n_frames, float alpha,
+                                        const std::vector<const float*>& content,
+                                        const std::vector<const float*>& style_grams,
+                                        const std::function<Gram&(int64_t, int, int)>& gram) {
+  const auto& outputs = plan.outputs();
+  AS_CHECK(content.size() == outputs.size() && style_grams.size() == outputs.size(),
+           "make_layer_terms: one content and one style pointer per output");
+  std::vector<LayerTerm> terms;
+  for (size_t l = 0; l < outputs.size(); ++l) {
+    const LayerOutput& out = outputs[l];
+    const LayerScales scales = extractor.scales(out, n_frames);
+    LayerTerm term;
+    term.gram_scale = scales.gram_scale;
+    term.content_weight = alpha * out.content_weight * scales.content_scale;
+    term.style_weight = out.style_weight * scales.style_scale;
+    term.content = content[l];
+    if (style_grams[l]) {
+      term.style_gram = style_grams[l];
+      term.gram = &gram(out.shape.rows, out.shape.cols, plan.batch());
+    }
+    terms.push_back(term);
+  }
+  return terms;
+}
+
 StyleObjective::StyleObjective(Backend& backend, FeaturePlan& plan, std::vector<LayerTerm> terms)
     : backend_(backend), plan_(plan), batch_(plan.batch()), terms_(std::move(terms)) {
   init();

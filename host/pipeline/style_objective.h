@@ -12,6 +12,7 @@
 // A style weight s != 1 is applied as sqrt(s) on both G and Gs, so the backend's unweighted
 // style_loss gives s sum((G - Gs)^2) and its error is already scaled for the backward pass.
 #pragma once
+#include <functional>
 #include <vector>
 
 #include "host/pipeline/features.h"
@@ -28,6 +29,15 @@ struct LayerTerm {
   const float* style_gram = nullptr;  // Gs [cols, cols]; null: no style term
   Gram* gram = nullptr;               // a plan for (rows, cols, B); needed with a style term
 };
+
+// The terms the pipeline puts on the outputs of `plan` (an input of n_frames): the extractor's
+// normalisation times the user's layer weights, alpha on every content term. content[l] and
+// style_grams[l] are null where output l has no such term; `gram` gives a Gram plan by shape.
+std::vector<LayerTerm> make_layer_terms(const FeatureExtractor& extractor, const FeaturePlan& plan,
+                                        int64_t n_frames, float alpha,
+                                        const std::vector<const float*>& content,
+                                        const std::vector<const float*>& style_grams,
+                                        const std::function<Gram&(int64_t, int, int)>& gram);
 
 class StyleObjective final : public Objective {
  public:
