@@ -6,6 +6,7 @@
 
 #include "audiostyle/errors.h"
 #include "host/cli/commands.h"
+#include "host/extractors/extractors.h"
 
 namespace audiostyle::cli {
 
@@ -20,6 +21,7 @@ int run_info() {
     std::printf("cuda device %d: %s, compute capability %d.%d, %.1f GiB (%.1f GiB free)\n",
                 d.index, d.name.c_str(), d.compute_major, d.compute_minor,
                 d.total_memory_bytes / 1073741824.0, d.free_memory_bytes / 1073741824.0);
+  std::printf("extractors:\n%s", describe_extractors().c_str());
   return kExitOk;
 }
 

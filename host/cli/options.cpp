@@ -57,6 +57,7 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
   app.add_option("--format", o.format, "Output samples: pcm16, pcm24 or float")
       ->capture_default_str();
   if (!batch) app.add_option("--report", o.report_path, "Write a JSON report of the run");
+  add_extractor_flags(app, o.method2, c, texture);
   app.add_flag("-q,--quiet", o.quiet, "No progress output");
   app.add_flag("-v,--verbose", o.verbose, "Print the memory plan and per-stage timings");
 }
@@ -137,6 +138,7 @@ void finalize(RunOptions& o, bool texture) {
   }
   if (c.optimizer == OptimizerKind::adam && c.iterations == 0)
     throw UsageError("--optimizer adam needs --iterations >= 1");
+  finalize_extractor(o.method2, c, texture);
 }
 
 SampleFormat sample_format(const RunOptions& o) {

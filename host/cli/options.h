@@ -6,6 +6,7 @@
 
 #include "audiostyle/audio.h"
 #include "audiostyle/config.h"
+#include "host/cli/extractor_options.h"
 
 namespace audiostyle::cli {
 
@@ -18,6 +19,7 @@ struct RunOptions {
   std::string sample_rate = "22050";  // a number in Hz, or "native"
   std::string channels = "auto";      // transfer: auto|mono|stereo|mid-side; texture: mono|stereo
   bool quiet = false, verbose = false;
+  ExtractorFlags method2;  // --extractor, layers, weights, post-filters (extractor_options.h)
   // Resolved by finalize():
   bool native_rate = false, n_fft_given = false, hop_given = false;
   int texture_channels = 1;

@@ -41,6 +41,7 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"segment_seconds", c.segment_seconds},
       {"overlap_seconds", c.overlap_seconds},
   };
+  add_extractor_report(config, c);
   nlohmann::json iterations = nlohmann::json::array();
   for (const auto& it : result.iterations)
     iterations.push_back({{"segment", it.segment},
