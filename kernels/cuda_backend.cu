@@ -8,6 +8,7 @@
 // used from one host thread; the device is made current in the constructor.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#include <cudnn.h>
 
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "kernels/convert.h"
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_ops.h"
+#include "kernels/cudnn_check.h"
 #include "kernels/device_memory.h"
 
 namespace audiostyle {
@@ -32,11 +34,15 @@ struct StreamDeleter {
 struct CublasDeleter {
   void operator()(cublasHandle_t handle) const noexcept { cublasDestroy(handle); }
 };
+struct CudnnDeleter {
+  void operator()(cudnnHandle_t handle) const noexcept { cudnnDestroy(handle); }
+};
 struct DeviceDeleter {
   void operator()(void* ptr) const noexcept { cuda::device_free(ptr); }
 };
 using StreamOwner = std::unique_ptr<std::remove_pointer_t<cudaStream_t>, StreamDeleter>;
 using CublasOwner = std::unique_ptr<std::remove_pointer_t<cublasHandle_t>, CublasDeleter>;
+using CudnnOwner = std::unique_ptr<std::remove_pointer_t<cudnnHandle_t>, CudnnDeleter>;
 using DeviceOwner = std::unique_ptr<void, DeviceDeleter>;
 
 class CudaBackend final : public Backend {
@@ -145,6 +151,18 @@ class CudaBackend final : public Backend {
     return cuda::make_gram(context_, rows, cols, precision, batch);
   }
   std::unique_ptr<Timer> make_timer() override { return cuda::make_timer(context_); }
+  // The cuDNN handle is made on first use: creating it loads cuDNN's libraries, which method 1
+  // never needs.
+  std::unique_ptr<Conv2d> make_conv2d(const Conv2dShape& shape, Precision precision) override {
+    if (!cudnn_) {
+      cudnnHandle_t handle = nullptr;
+      CUDNN_CHECK(cudnnCreate(&handle));
+      cudnn_.reset(handle);
+      CUDNN_CHECK(cudnnSetStream(handle, context_.stream));
+      context_.cudnn = handle;
+    }
+    return cuda::make_conv2d(context_, shape, precision);
+  }
 
   // --- Random ----------------------------------------------------------------------------------
   void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream,
@@ -204,6 +222,35 @@ class CudaBackend final : public Backend {
     cuda::bin_gain(context_, x, rows, cols, gain);
   }
 
+  // --- 2D layer ops --------------------------------------------------------------------------
+  void relu(const float* x, int64_t count, float* y) override {
+    cuda::relu(context_, x, count, y);
+  }
+  void relu_backward(const float* y, int64_t count, float* grad) override {
+    cuda::relu_backward(context_, y, count, grad);
+  }
+  void maxpool2x2(const float* x, int n_batch, int height, int width, int channels,
+                  float* y) override {
+    cuda::maxpool2x2(context_, x, n_batch, height, width, channels, y);
+  }
+  void maxpool2x2_backward(const float* x, const float* y, const float* grad_y, int n_batch,
+                           int height, int width, int channels, float* grad_x) override {
+    cuda::maxpool2x2_backward(context_, x, y, grad_y, n_batch, height, width, channels, grad_x);
+  }
+  void l2_normalize(const float* x, int64_t count, int batch, float* y, double* norms) override {
+    cuda::l2_normalize(context_, x, count, batch, y, norms);
+  }
+  void l2_normalize_backward(const float* y, const float* grad_y, const double* norms,
+                             int64_t count, int batch, float* grad_x) override {
+    cuda::l2_normalize_backward(context_, y, grad_y, norms, count, batch, grad_x);
+  }
+  void grey_to_rgb(const float* x, int64_t pixels, float* y) override {
+    cuda::grey_to_rgb(context_, x, pixels, y);
+  }
+  void grey_to_rgb_backward(const float* grad_y, int64_t pixels, float* grad_x) override {
+    cuda::grey_to_rgb_backward(context_, grad_y, pixels, grad_x);
+  }
+
   void lbfgs_curvature(LbfgsHistory& h) override { cuda::lbfgs_curvature(context_, h); }
   void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) override {
     cuda::lbfgs_direction(context_, h, grad, direction);
@@ -214,12 +261,14 @@ class CudaBackend final : public Backend {
   }
 
  private:
-  // Declaration order is destruction order reversed: the cuBLAS handle goes first, the stream last.
+  // Declaration order is destruction order reversed: the cuDNN and cuBLAS handles go first, the
+  // stream last.
   StreamOwner stream_;
   DeviceOwner partials_;
   DeviceOwner scratch_;
   DeviceOwner cublas_workspace_;
   CublasOwner cublas_;
+  CudnnOwner cudnn_;
   cuda::Context context_;
   std::string device_name_;
 };

@@ -10,6 +10,8 @@
 
 #include "audiostyle/backend.h"
 
+struct cudnnContext;  // cudnn.h's handle type, declared here so only conv2d.cu includes cuDNN
+
 namespace audiostyle::cuda {
 
 constexpr int kReduceMaxBlocks = 1024;  // partials per reduced value (pass 1 grid cap)
@@ -24,6 +26,7 @@ struct Context {
   cublasHandle_t cublas = nullptr;    // stream and workspace set once
   double* reduce_partials = nullptr;  // [kReduceMaxValues * kReduceMaxBlocks]
   double* scratch_slots = nullptr;    // [kScratchSlots]
+  cudnnContext* cudnn = nullptr;      // cudnnHandle_t on `stream`; made by the first make_conv2d
 };
 
 // vector_ops.cu: throws DeviceError when this build's kernels cannot run on the current device.
@@ -39,6 +42,32 @@ std::unique_ptr<Gram> make_gram(const Context& context, int64_t rows, int cols, 
                                 int batch);
 // timer.cpp (a cudaEvent pair on the context's stream)
 std::unique_ptr<Timer> make_timer(const Context& context);
+
+// conv2d.cu (cuDNN, NHWC; algorithms chosen by measurement when the plan is made)
+std::unique_ptr<Conv2d> make_conv2d(const Context& context, const Conv2dShape& shape,
+                                    Precision precision);
+
+// relu.cu
+void relu(const Context& context, const float* x, int64_t count, float* y);
+void relu_backward(const Context& context, const float* y, int64_t count, float* grad);
+
+// pool2d.cu (NHWC, 2x2 stride 2, floor)
+void maxpool2x2(const Context& context, const float* x, int n_batch, int height, int width,
+                int channels, float* y);
+void maxpool2x2_backward(const Context& context, const float* x, const float* y,
+                         const float* grad_y, int n_batch, int height, int width, int channels,
+                         float* grad_x);
+
+// l2_normalize.cu (per-item deterministic reductions; uses scratch_slots[3])
+void l2_normalize(const Context& context, const float* x, int64_t count, int batch, float* y,
+                  double* norms);
+void l2_normalize_backward(const Context& context, const float* y, const float* grad_y,
+                           const double* norms, int64_t count, int batch, float* grad_x);
+
+// grey_to_rgb.cu
+void grey_to_rgb(const Context& context, const float* x, int64_t pixels, float* y);
+void grey_to_rgb_backward(const Context& context, const float* grad_y, int64_t pixels,
+                          float* grad_x);
 
 // philox.cu
 void fill_normal(const Context& context, float* out, int64_t count, uint64_t seed, uint32_t stream,

@@ -62,6 +62,10 @@ class CpuBackend final : public Backend {
     return cpu::make_gram(rows, cols, batch);
   }
   std::unique_ptr<Timer> make_timer() override { return cpu::make_timer(); }
+  // Precision is ignored: the CPU computes in fp32 (OpenBLAS) always.
+  std::unique_ptr<Conv2d> make_conv2d(const Conv2dShape& shape, Precision) override {
+    return cpu::make_conv2d(shape);
+  }
   // The CPU plans hold only FFTW's scratch, which the plan's STFT item already counts.
   size_t plan_scratch_bytes(const ConvShape&, Precision, int) const override { return 0; }
 
@@ -111,6 +115,32 @@ class CpuBackend final : public Backend {
   void add_slots(const double* a, double* out) override { *out = a[0] + a[1]; }
   void bin_gain(float* x, int64_t rows, int cols, const float* gain) override {
     cpu::bin_gain(x, rows, cols, gain);
+  }
+
+  void relu(const float* x, int64_t count, float* y) override { cpu::relu(x, count, y); }
+  void relu_backward(const float* y, int64_t count, float* grad) override {
+    cpu::relu_backward(y, count, grad);
+  }
+  void maxpool2x2(const float* x, int n_batch, int height, int width, int channels,
+                  float* y) override {
+    cpu::maxpool2x2(x, n_batch, height, width, channels, y);
+  }
+  void maxpool2x2_backward(const float* x, const float* y, const float* grad_y, int n_batch,
+                           int height, int width, int channels, float* grad_x) override {
+    cpu::maxpool2x2_backward(x, y, grad_y, n_batch, height, width, channels, grad_x);
+  }
+  void l2_normalize(const float* x, int64_t count, int batch, float* y, double* norms) override {
+    cpu::l2_normalize(x, count, batch, y, norms);
+  }
+  void l2_normalize_backward(const float* y, const float* grad_y, const double* norms,
+                             int64_t count, int batch, float* grad_x) override {
+    cpu::l2_normalize_backward(y, grad_y, norms, count, batch, grad_x);
+  }
+  void grey_to_rgb(const float* x, int64_t pixels, float* y) override {
+    cpu::grey_to_rgb(x, pixels, y);
+  }
+  void grey_to_rgb_backward(const float* grad_y, int64_t pixels, float* grad_x) override {
+    cpu::grey_to_rgb_backward(grad_y, pixels, grad_x);
   }
 
   void lbfgs_curvature(LbfgsHistory& h) override { cpu::lbfgs_curvature(h); }

@@ -2,6 +2,7 @@
 // Plain loops and OpenBLAS/FFTW on host memory, float data with double accumulation where a sum is
 // long. They are the numerical oracle the CUDA tests compare against.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -16,6 +17,39 @@ std::unique_ptr<Timer> make_timer();
 std::unique_ptr<Stft> make_stft(const StftShape& shape);
 // conv1d.cpp (OpenBLAS: K shifted GEMMs)
 std::unique_ptr<Conv1d> make_conv1d(const ConvShape& shape);
+
+// conv2d.cpp (OpenBLAS; numbered variants, each checked against the double reference)
+enum class Conv2dVariant {
+  automatic,  // by shape, as measured (bench/RESULTS.md, conv2d stages)
+  im2col,     // variant 1: im2col + one GEMM per row block; backward GEMM + col2im
+  shifted,    // variant 2: 9 shifted GEMMs over a zero-bordered block; backward the flipped conv
+};
+// In-channel count from which variant 2 beats variant 1 (its GEMMs have k = Cin).
+constexpr int kConv2dShiftedMinChannels = 16;
+Conv2dVariant automatic_conv2d_variant(const Conv2dShape& shape);
+// scratch_budget_bytes bounds the per-block scratch (0: the default, 32 MiB); tests make it small
+// to exercise several blocks.
+std::unique_ptr<Conv2d> make_conv2d(const Conv2dShape& shape,
+                                    Conv2dVariant variant = Conv2dVariant::automatic,
+                                    size_t scratch_budget_bytes = 0);
+
+// relu.cpp
+void relu(const float* x, int64_t count, float* y);
+void relu_backward(const float* y, int64_t count, float* grad);
+
+// pool2d.cpp
+void maxpool2x2(const float* x, int n_batch, int height, int width, int channels, float* y);
+void maxpool2x2_backward(const float* x, const float* y, const float* grad_y, int n_batch,
+                         int height, int width, int channels, float* grad_x);
+
+// l2_normalize.cpp
+void l2_normalize(const float* x, int64_t count, int batch, float* y, double* norms);
+void l2_normalize_backward(const float* y, const float* grad_y, const double* norms,
+                           int64_t count, int batch, float* grad_x);
+
+// grey_to_rgb.cpp
+void grey_to_rgb(const float* x, int64_t pixels, float* y);
+void grey_to_rgb_backward(const float* grad_y, int64_t pixels, float* grad_x);
 
 // philox.cpp
 void fill_normal(float* out, int64_t count, uint64_t seed, uint32_t stream, float stddev);

@@ -137,6 +137,9 @@ class CountingBackend final : public Backend {
     return inner_.make_gram(rows, cols, precision, batch);
   }
   std::unique_ptr<Timer> make_timer() override { return inner_.make_timer(); }
+  std::unique_ptr<Conv2d> make_conv2d(const Conv2dShape& shape, Precision precision) override {
+    return inner_.make_conv2d(shape, precision);
+  }
   size_t plan_scratch_bytes(const ConvShape& shape, Precision precision,
                             int n_fft) const override {
     return inner_.plan_scratch_bytes(shape, precision, n_fft);
@@ -184,6 +187,31 @@ class CountingBackend final : public Backend {
   }
   void amax(int64_t count, const float* x, double* out) override { inner_.amax(count, x, out); }
   void add_slots(const double* a, double* out) override { inner_.add_slots(a, out); }
+  void relu(const float* x, int64_t count, float* y) override { inner_.relu(x, count, y); }
+  void relu_backward(const float* y, int64_t count, float* grad) override {
+    inner_.relu_backward(y, count, grad);
+  }
+  void maxpool2x2(const float* x, int n_batch, int height, int width, int channels,
+                  float* y) override {
+    inner_.maxpool2x2(x, n_batch, height, width, channels, y);
+  }
+  void maxpool2x2_backward(const float* x, const float* y, const float* grad_y, int n_batch,
+                           int height, int width, int channels, float* grad_x) override {
+    inner_.maxpool2x2_backward(x, y, grad_y, n_batch, height, width, channels, grad_x);
+  }
+  void l2_normalize(const float* x, int64_t count, int batch, float* y, double* norms) override {
+    inner_.l2_normalize(x, count, batch, y, norms);
+  }
+  void l2_normalize_backward(const float* y, const float* grad_y, const double* norms,
+                             int64_t count, int batch, float* grad_x) override {
+    inner_.l2_normalize_backward(y, grad_y, norms, count, batch, grad_x);
+  }
+  void grey_to_rgb(const float* x, int64_t pixels, float* y) override {
+    inner_.grey_to_rgb(x, pixels, y);
+  }
+  void grey_to_rgb_backward(const float* grad_y, int64_t pixels, float* grad_x) override {
+    inner_.grey_to_rgb_backward(grad_y, pixels, grad_x);
+  }
   void lbfgs_curvature(LbfgsHistory& h) override { inner_.lbfgs_curvature(h); }
   void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction) override {
     inner_.lbfgs_direction(h, grad, direction);
