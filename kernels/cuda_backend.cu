@@ -192,6 +192,17 @@ class CudaBackend final : public Backend {
                          double* slots) override {
     cuda::spectral_distance(context_, spec, magnitude, count, slots);
   }
+  void griffinlim_agla_update(const float* rebuilt, float* previous, float* extrapolated,
+                              float* angles, int64_t count, float alpha, float beta,
+                              float gamma) override {
+    cuda::griffinlim_agla_update(context_, rebuilt, previous, extrapolated, angles, count, alpha, beta, gamma);
+  }
+  void bin_energy(const float* spec, int64_t n_frames, int n_bins, double* energy) override {
+    cuda::bin_energy(context_, spec, n_frames, n_bins, energy);
+  }
+  void scale_bins(float* spec, const float* gain, int64_t n_frames, int n_bins) override {
+    cuda::scale_bins(context_, spec, gain, n_frames, n_bins);
+  }
 
   // --- Losses ----------------------------------------------------------------------------------
   void style_loss(const float* gram, const float* target, int64_t count, int batch, float* error,

@@ -87,6 +87,19 @@ void spectral_distance(const Context& context, const float* spec, const float* m
 void griffinlim_update(const Context& context, const float* rebuilt, float* previous, float* angles,
                        int64_t count, float momentum);
 
+// griffinlim_agla.cu
+void griffinlim_agla_update(const Context& context, const float* rebuilt, float* previous,
+                            float* extrapolated, float* angles, int64_t count, float alpha,
+                            float beta, float gamma);
+
+// bin_energy.cu
+void bin_energy(const Context& context, const float* spec, int64_t n_frames, int n_bins,
+                double* energy);
+
+// scale_bins.cu
+void scale_bins(const Context& context, float* spec, const float* gain, int64_t n_frames,
+                int n_bins);
+
 // loss.cu
 // style_loss: gram, error [batch, count], target [count] broadcast to every item
 void style_loss(const Context& context, const float* gram, const float* target, int64_t count,

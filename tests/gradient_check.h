@@ -3,6 +3,11 @@
 // same loss written out in double here. Differencing in double keeps float rounding and ReLU kinks
 // out of the check, so the tolerance measures the gradient, not the differencing. Shared by the CPU
 // and GPU tests.
+//
+// What this does not check: the conventions. The double loss below regenerates the weights with
+// the project's own Philox and std, and takes 1/T and alpha as the objective does, so a wrong
+// convention would be repeated here and pass. Those are pinned by a reference we did not write:
+// tests/pipeline/test_loss_reference.cpp (PyTorch, tests/golden/make_loss_golden.py).
 #pragma once
 #include <algorithm>
 #include <cmath>

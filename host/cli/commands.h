@@ -28,6 +28,11 @@ struct BatchOptions;
 CLI::App* add_batch_command(CLI::App& app, std::shared_ptr<BatchOptions>& options);
 int run_batch(BatchOptions& options);
 
+// `reconstruct IN -o OUT`: registers its flags; run_reconstruct returns the exit code.
+struct ReconstructOptions;
+CLI::App* add_reconstruct_command(CLI::App& app, std::shared_ptr<ReconstructOptions>& options);
+int run_reconstruct(ReconstructOptions& options);
+
 // `info`.
 int run_info();
 

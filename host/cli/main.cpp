@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   CLI::App* batch_cmd = add_batch_command(app, batch_options);
   batch_cmd->footer(kExitCodes);
 
+  std::shared_ptr<ReconstructOptions> reconstruct_options;
+  CLI::App* reconstruct_cmd = add_reconstruct_command(app, reconstruct_options);
+  reconstruct_cmd->footer(kExitCodes);
+
   app.add_subcommand("info", "Version, backends compiled in, devices found");
 
   try {
@@ -57,6 +61,7 @@ int main(int argc, char** argv) {
     if (*transfer_cmd) return run_single("transfer", transfer_options);
     if (*texture_cmd) return run_single("texture", texture_options);
     if (*batch_cmd) return run_batch(*batch_options);
+    if (*reconstruct_cmd) return run_reconstruct(*reconstruct_options);
     return run_info();
   } catch (const Error& e) {
     std::fprintf(stderr, "audiostyle: %s\n", e.what());

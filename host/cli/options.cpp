@@ -47,6 +47,17 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
       ->capture_default_str();
   app.add_option("--momentum", c.momentum, "Griffin-Lim momentum (0 = original algorithm)")
       ->capture_default_str();
+  // --- Phase reconstruction (issue 16) ---
+  app.add_option("--phase-init", o.phase_init,
+                 texture ? "Griffin-Lim's initial phase: random or pghi (from the magnitude)"
+                         : "Griffin-Lim's initial phase: random, content (the content's own) or "
+                           "pghi (from the magnitude)")
+      ->capture_default_str();
+  app.add_option("--gl-algorithm", o.gl_algorithm,
+                 "Griffin-Lim iteration: fgla (fast, --momentum) or agla (accelerated, Nenov et "
+                 "al. 2023)")
+      ->capture_default_str();
+  // --- end phase reconstruction ---
   // CLI11 would wrap a negative number into a huge unsigned seed: refuse it.
   app.add_option("--seed", c.seed, "Seed of the filters, initial point and phase")
       ->check(CLI::NonNegativeNumber)
@@ -78,6 +89,17 @@ void finalize(RunOptions& o, bool texture) {
   if (o.init == "random") c.init = InitKind::random;
   else if (o.init == "content") c.init = InitKind::content;
   else throw UsageError("--init must be random or content, not '" + o.init + "'");
+  // --- Phase reconstruction (issue 16) ---
+  if (o.phase_init == "random") c.phase_init = PhaseInit::random;
+  else if (o.phase_init == "content" && !texture) c.phase_init = PhaseInit::content;
+  else if (o.phase_init == "pghi") c.phase_init = PhaseInit::pghi;
+  else
+    throw UsageError(std::string("--phase-init must be random") +
+                     (texture ? " or pghi" : ", content or pghi") + ", not '" + o.phase_init + "'");
+  if (o.gl_algorithm == "fgla") c.gl_algorithm = GriffinLimAlgorithm::fgla;
+  else if (o.gl_algorithm == "agla") c.gl_algorithm = GriffinLimAlgorithm::agla;
+  else throw UsageError("--gl-algorithm must be fgla or agla, not '" + o.gl_algorithm + "'");
+  // --- end phase reconstruction ---
   if (o.precision == "fp32") c.precision = Precision::fp32;
   else if (o.precision == "tf32") c.precision = Precision::tf32;
   else if (o.precision == "bf16") c.precision = Precision::bf16;

@@ -18,6 +18,7 @@ struct RunOptions {
   std::string optimizer = "lbfgs", init = "random", precision = "tf32";
   std::string sample_rate = "22050";  // a number in Hz, or "native"
   std::string channels = "auto";      // transfer: auto|mono|stereo|mid-side; texture: mono|stereo
+  std::string phase_init = "random", gl_algorithm = "fgla";  // phase reconstruction (issue 16)
   bool quiet = false, verbose = false;
   ExtractorFlags method2;  // --extractor, layers, weights, post-filters (extractor_options.h)
   // Resolved by finalize():

@@ -35,6 +35,8 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"init", to_string(c.init)},
       {"gl_iterations", c.gl_iterations},
       {"momentum", c.momentum},
+      {"gl_algorithm", to_string(c.gl_algorithm)},  // phase reconstruction (issue 16)
+      {"phase_init", to_string(c.phase_init)},
       {"precision", to_string(c.precision)},
       {"format", options.format},
       {"channels", to_string(c.channels)},

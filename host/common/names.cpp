@@ -23,5 +23,16 @@ const char* to_string(ChannelMode m) {
   }
   return "?";
 }
+const char* to_string(PhaseInit p) {
+  switch (p) {
+    case PhaseInit::random: return "random";
+    case PhaseInit::content: return "content";
+    case PhaseInit::pghi: return "pghi";
+  }
+  return "?";
+}
+const char* to_string(GriffinLimAlgorithm a) {
+  return a == GriffinLimAlgorithm::fgla ? "fgla" : "agla";
+}
 
 }  // namespace audiostyle

@@ -95,6 +95,17 @@ class CpuBackend final : public Backend {
                          double* slots) override {
     cpu::spectral_distance(spec, magnitude, count, slots);
   }
+  void griffinlim_agla_update(const float* rebuilt, float* previous, float* extrapolated,
+                              float* angles, int64_t count, float alpha, float beta,
+                              float gamma) override {
+    cpu::griffinlim_agla_update(rebuilt, previous, extrapolated, angles, count, alpha, beta, gamma);
+  }
+  void bin_energy(const float* spec, int64_t n_frames, int n_bins, double* energy) override {
+    cpu::bin_energy(spec, n_frames, n_bins, energy);
+  }
+  void scale_bins(float* spec, const float* gain, int64_t n_frames, int n_bins) override {
+    cpu::scale_bins(spec, gain, n_frames, n_bins);
+  }
 
   void style_loss(const float* gram, const float* target, int64_t count, int batch, float* error,
                   double* loss) override {

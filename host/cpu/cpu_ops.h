@@ -65,6 +65,16 @@ void spectral_distance(const float* spec, const float* magnitude, int64_t count,
 void griffinlim_update(const float* rebuilt, float* previous, float* angles, int64_t count,
                        float momentum);
 
+// griffinlim_agla.cpp
+void griffinlim_agla_update(const float* rebuilt, float* previous, float* extrapolated,
+                            float* angles, int64_t count, float alpha, float beta, float gamma);
+
+// bin_energy.cpp
+void bin_energy(const float* spec, int64_t n_frames, int n_bins, double* energy);
+
+// scale_bins.cpp
+void scale_bins(float* spec, const float* gain, int64_t n_frames, int n_bins);
+
 // gram.cpp (OpenBLAS)
 std::unique_ptr<Gram> make_gram(int64_t rows, int cols, int batch);
 

@@ -19,7 +19,9 @@
 #include "host/pipeline/features.h"
 #include "host/pipeline/griffinlim.h"
 #include "host/pipeline/optimizer.h"
+#include "host/pipeline/phase_init.h"
 #include "host/pipeline/segments.h"
+#include "host/pipeline/stereo_image.h"
 #include "host/pipeline/style_gram.h"
 #include "host/pipeline/style_objective.h"
 
@@ -168,6 +170,8 @@ struct Run {
   std::function<FeaturePlan&(int64_t, int)> features;
   std::function<Gram&(int64_t, int, int)> gram;
   int segment = 0, segments = 1;
+  ChannelMode mode = ChannelMode::mono;
+  const std::vector<std::vector<float>>* content_items = nullptr;  // whole track; null: texture
 
   void report(Stage stage, int done, int total, const IterationRecord* iteration = nullptr) {
     if (!progress) return;
@@ -217,8 +221,13 @@ struct Run {
         }
       }
     }
-    if (content.empty() || config.init == InitKind::random)
+    if (content.empty() || config.init == InitKind::random) {
       backend.fill_normal(x.get(), n, config.seed, philox::kStreamInit, config.init_scale);
+      // The channels of one content start from the same point: from independent noise they
+      // drift apart into unrelated renderings (a texture's channels stay independent).
+      for (int b = 1; b < batch && !content.empty(); ++b)
+        backend.copy(x.get() + b * T * C, x.get(), sizeof(float) * size_t(T * C));
+    }
     timer.mark("content_features", result.timings_ms);
     report(Stage::analyse, 2, 2);
 
@@ -271,18 +280,31 @@ struct Run {
       backend.bin_gain(x, int64_t(batch) * T, C, gain.get());
     }
     std::vector<std::vector<float>> out(static_cast<size_t>(batch));
-    Buffer<float> audio(backend, n_samples);
+    Buffer<float> audio(backend, batch * n_samples);
     GriffinLim griffinlim(backend, transform);
-    const GriffinLimOptions options{config.gl_iterations, config.momentum, config.seed};
+    GriffinLimOptions options = griffinlim_options(config);
+    InitialPhase initial_phase(backend, transform, config, mode, content_items);
     double convergence = 0;
     for (int b = 0; b < batch; ++b) {
-      convergence += griffinlim.run(x + b * T * C, audio.get(), options, [&](int done, int total) {
-        report(Stage::reconstruct, b * total + done, batch * total);
-      });
-      out[size_t(b)] = audio.download();
+      options.initial_phasor =
+          initial_phase.get(b, x + b * T * C, b > 0 ? griffinlim.phasor() : nullptr);
+      convergence += griffinlim.run(x + b * T * C, audio.get() + b * n_samples, options,
+                                    [&](int done, int total) {
+                                      report(Stage::reconstruct, b * total + done, batch * total);
+                                    });
     }
     result.spectral_convergence_db = convergence / batch;
     timer.mark("griffin_lim", result.timings_ms);
+    if (batch == 2 && content_items &&
+        (mode == ChannelMode::stereo || mode == ChannelMode::mid_side)) {
+      follow_content_image(backend, transform, *content_items, audio.get(), mode, x);
+      timer.mark("stereo_image", result.timings_ms);
+    }
+    for (int b = 0; b < batch; ++b)
+      out[size_t(b)] = std::vector<float>(size_t(n_samples));
+    for (int b = 0; b < batch; ++b)
+      backend.download(out[size_t(b)].data(), audio.get() + b * n_samples,
+                       sizeof(float) * size_t(n_samples));
     return out;
   }
 };
@@ -334,6 +356,8 @@ TransferResult Engine::texture(const Audio& style, int64_t output_samples, int c
                                const TransferConfig& config, const ProgressFn& progress) {
   validate(config);
   if (channels != 1 && channels != 2) throw UsageError("a texture has 1 or 2 channels");
+  if (config.phase_init == PhaseInit::content)
+    throw UsageError("--phase-init content needs a content (use random or pghi)");
   TransferConfig texture_config = config;
   texture_config.alpha = 0;
   return run(nullptr, output_samples, channels,
@@ -430,6 +454,8 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   Run run{backend, config, progress, result, timer, extractor, cache.style_grams,
           stft, features, gram};
   run.segments = int(result.segments.size());
+  run.mode = mode;
+  run.content_items = content_items;
   std::vector<std::vector<float>> out;
   if (result.segments.size() == 1) {
     // The whole track at once: the spectrogram never leaves the device.

@@ -219,6 +219,19 @@ class Backend {
   // slots[0] = sum (|spec[i]| - magnitude[i])^2, slots[1] = sum magnitude[i]^2
   virtual void spectral_distance(const float* spec, const float* magnitude, int64_t count,
                                  double* slots) = 0;
+  // Accelerated Griffin-Lim update (Nenov, Nguyen, Balazs & Bot 2023), rebuilt = P(c) the
+  // projection of the last extrapolated estimate c:
+  //   t = (1 - gamma) extrapolated + gamma rebuilt;  c = t + alpha (t - previous);
+  //   extrapolated = t + beta (t - previous);  previous = t;  angles = c / (|c| + 1e-16).
+  // Only c's direction is kept: the next projection replaces its magnitude. All [count, 2].
+  virtual void griffinlim_agla_update(const float* rebuilt, float* previous, float* extrapolated,
+                                      float* angles, int64_t count, float alpha, float beta,
+                                      float gamma) = 0;
+  // energy[c] = sum over t of |spec[t, c]|^2 (double, in frame order); spec [n_frames, n_bins, 2],
+  // energy [n_bins]
+  virtual void bin_energy(const float* spec, int64_t n_frames, int n_bins, double* energy) = 0;
+  // spec[t, c] *= gain[c]; spec [n_frames, n_bins, 2], gain [n_bins]
+  virtual void scale_bins(float* spec, const float* gain, int64_t n_frames, int n_bins) = 0;
 
   // --- Losses -------------------------------------------------------------------------------
   // error_b = gram_b - target for each of `batch` items (target broadcast; error may alias gram);

@@ -15,6 +15,11 @@ enum class InitKind { random, content };
 // stereo: both channels optimised against one style Gram, batched; mid_side: the same on M = (L+R)/2
 // and S = (L-R)/2, converted back to L/R for the output.
 enum class ChannelMode { automatic, mono, stereo, mid_side };
+// Griffin-Lim's initial phase: random (Philox), the content's own STFT phase (transfer only), or
+// phase-gradient heuristic integration from the magnitude alone (Prusa, Balazs & Sondergaard 2017).
+enum class PhaseInit { random, content, pghi };
+// Griffin-Lim iteration: fast (Perraudin et al. 2013, `momentum`) or accelerated (Nenov et al. 2023).
+enum class GriffinLimAlgorithm { fgla, agla };
 
 // --- Method 2 and post-filters -------------------------------------------------------------------
 // random_conv1d: method 1 (Ulyanov & Lebedev); vgg16: method 2 (Wang & Chu), ImageNet VGG16 on the
@@ -65,6 +70,8 @@ struct TransferConfig {
   // Reconstruction
   int gl_iterations = 500;
   float momentum = 0.99f;
+  PhaseInit phase_init = PhaseInit::random;
+  GriffinLimAlgorithm gl_algorithm = GriffinLimAlgorithm::fgla;
   // Post-filters on the optimised magnitude before phase reconstruction (Wang & Chu): 0 = off.
   double lowpass_hz = 0;          // 4th-order Butterworth magnitude response, -3 dB at lowpass_hz
   double mid_boost_db = 0;        // a peaking band, Gaussian in log frequency (in dB)
@@ -85,6 +92,8 @@ void scale_stft_to_rate(int sample_rate_hz, int& n_fft, int& hop);
 const char* to_string(OptimizerKind k);
 const char* to_string(InitKind k);
 const char* to_string(ChannelMode m);
+const char* to_string(PhaseInit p);
+const char* to_string(GriffinLimAlgorithm a);
 const char* to_string(ExtractorKind k);
 const char* to_string(VggInput v);
 

@@ -6,7 +6,12 @@
 //   element i of a stream draws from block b = i / 4 with
 //     counter = {lo32(b), hi32(b), stream, 0}, key = {lo32(seed), hi32(seed)}
 //   the block's four words (u0, u1, u2, u3) give two Box-Muller pairs (u0, u1) -> z0, z1 and
-//   (u2, u3) -> z2, z3; element i takes z[i % 4].
+//   (u2, u3) -> z2, z3; element i takes z[i % 4], where
+//     z0 = r(u0) cos(2 pi v(u1)), z1 = r(u0) sin(2 pi v(u1)) (z2, z3 likewise from u2, u3),
+//     r(u) = sqrt(-2 log(((u >> 8) + 1) 2^-24)), v(u) = (u >> 8) 2^-24;
+//   a phasor takes one word, theta = 2 pi v(u[i % 4]), (re, im) = (cos theta, sin theta).
+// tests/golden/philox_ref.py transcribes this mapping independently (known answers in
+// tests/golden/philox_known.txt).
 // Streams: kStreamWeights for conv filters, kStreamInit for the optimiser's start, kStreamPhase for
 // Griffin-Lim's initial phase.
 //

@@ -9,6 +9,7 @@
 
 #include "audiostyle/philox.h"
 #include "host/cpu/cpu_ops.h"
+#include "tests/golden/harmonic_signal.h"
 #include "tests/support.h"
 
 namespace audiostyle {
@@ -28,23 +29,6 @@ std::vector<double> reference_update(const std::vector<float>& rebuilt,
     angles[i + 1] = im / norm;
   }
   return angles;
-}
-
-// The harmonic test signal of tests/golden/make_golden.py (harmonic_signal): 220 Hz, 8 harmonics of
-// amplitude 0.5/h, 5 Hz vibrato of +-1%, under a Hann fade in/out.
-std::vector<float> harmonic_signal(int64_t n_samples, int sample_rate_hz) {
-  std::vector<float> audio(static_cast<size_t>(n_samples));
-  const double f0_hz = 220, depth = 0.01, rate_hz = 5;
-  for (int64_t m = 0; m < n_samples; ++m) {
-    const double t = double(m) / sample_rate_hz;
-    const double phase =
-        2 * kPi * f0_hz * (t + depth * (1 - std::cos(2 * kPi * rate_hz * t)) / (2 * kPi * rate_hz));
-    double y = 0;
-    for (int h = 1; h <= 8; ++h) y += 0.5 / h * std::sin(h * phase);
-    const double fade = 0.5 - 0.5 * std::cos(2 * kPi * double(m) / double(n_samples));
-    audio[size_t(m)] = float(fade * y);
-  }
-  return audio;
 }
 
 // Spectral convergence 10 log10(sum (|STFT(y)| - S)^2 / sum S^2) in dB.
@@ -143,7 +127,7 @@ TEST_CASE("griffinlim: fast Griffin-Lim converges like librosa and beats plain G
   const int sample_rate_hz = 22050;
   const StftShape shape{2048, 512, sample_rate_hz};
   auto stft = cpu::make_stft(shape);
-  const auto audio = harmonic_signal(shape.n_samples, sample_rate_hz);
+  const auto audio = test::golden::harmonic_signal(shape.n_samples, sample_rate_hz);
   std::vector<float> spec(size_t(shape.n_frames()) * size_t(shape.n_bins()) * 2);
   stft->forward(audio.data(), spec.data());
   std::vector<float> magnitude(spec.size() / 2);

@@ -5,7 +5,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <numbers>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "audiostyle/philox.h"
@@ -55,6 +58,56 @@ TEST_CASE("philox: Philox4x32-10 known-answer vectors (Random123 kat_vectors)", 
   const auto mapped = philox::block_for(block_index, seed, 99);
   const auto direct = philox::philox4x32_10(7, 5, 99, 0, 0x85a308d3u, 0x243f6a88u);
   CHECK(std::memcmp(mapped.v, direct.v, sizeof(mapped.v)) == 0);
+}
+
+TEST_CASE("philox: normal and phasor match an independent transcription of the mapping",
+          "[philox]") {
+  // tests/golden/philox_known.txt: made by make_philox_golden.py from philox_ref.py, a numpy
+  // transcription of the header's documented mapping with libm's log, sin and cos in double. The
+  // header's own polynomials differ from libm by at most 2e-6 in log (at 2^-24, where the radius is
+  // 5.8) and 1.2e-7 in sin/cos (see the accuracy tests below): |z| error <= 5.8 * (2e-6 / (2 * 16.6)
+  // + 1.2e-7) + float rounding ~ 1.5e-6, so 4e-6 passes any correct draw, while a swapped lane or
+  // word gives an unrelated value (|difference| ~ 1).
+  const std::string path = test::source_path("tests/golden/philox_known.txt");
+  std::ifstream file(path);
+  REQUIRE(file.good());
+  int normals = 0, phasors = 0;
+  std::string line;
+  while (std::getline(file, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string kind;
+    uint64_t seed = 0, index = 0;
+    uint32_t stream = 0;
+    fields >> kind >> seed >> stream >> index;
+    INFO(line);
+    if (kind == "normal") {
+      double expected = 0;
+      fields >> expected;
+      REQUIRE(!fields.fail());
+      CHECK(std::abs(philox::normal(index, seed, stream) - expected) <= 4e-6);
+      ++normals;
+    } else {
+      REQUIRE(kind == "phasor");
+      double expected_re = 0, expected_im = 0;
+      fields >> expected_re >> expected_im;
+      REQUIRE(!fields.fail());
+      float re, im;
+      philox::phasor(index, seed, stream, re, im);
+      CHECK(std::abs(re - expected_re) <= 4e-7);  // sin/cos error 1.2e-7, no radius
+      CHECK(std::abs(im - expected_im) <= 4e-7);
+      // The fill the pipeline uses writes (re, im) in that order.
+      if (index < 4096) {
+        std::vector<float> phasors(2 * (index + 1));
+        cpu::fill_phasor(phasors.data(), int64_t(index + 1), seed, stream);
+        CHECK(std::abs(phasors[2 * index] - expected_re) <= 4e-7);
+        CHECK(std::abs(phasors[2 * index + 1] - expected_im) <= 4e-7);
+      }
+      ++phasors;
+    }
+  }
+  CHECK(normals == 192);
+  CHECK(phasors == 192);
 }
 
 TEST_CASE("philox: fill_normal element i is stddev * philox::normal of i", "[philox]") {

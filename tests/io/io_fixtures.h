@@ -1,7 +1,10 @@
 // Helpers for the audio I/O tests: files made and inspected with libsndfile directly, so that a
 // reader test does not depend on our writer and a writer test does not depend on our reader.
 #pragma once
+#include <grp.h>
 #include <sndfile.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -111,6 +114,63 @@ inline std::set<std::string> folder_entries(const std::string& folder) {
   for (const auto& entry : std::filesystem::directory_iterator(folder))
     names.insert(entry.path().filename().string());
   return names;
+}
+
+// The InputError message of each action, run as an unprivileged user: in this process when it is
+// not root; as root (CI, these machines), whose permission checks pass every mode bit, in a forked
+// child that first drops to nobody (uid/gid 65534) and sends the messages back through a pipe.
+// An action that throws anything else, or nothing, yields a line starting "!"; a child that cannot
+// drop its privileges fails the test rather than skipping it.
+inline std::vector<std::string> unprivileged_input_errors(
+    const std::vector<std::function<void()>>& actions) {
+  auto outcome = [](const std::function<void()>& action) -> std::string {
+    try {
+      action();
+    } catch (const InputError& error) {
+      return error.what();
+    } catch (const std::exception& error) {
+      return std::string("! another exception: ") + error.what();
+    }
+    return "! nothing was thrown";
+  };
+  std::vector<std::string> messages;
+  if (::geteuid() != 0) {
+    for (const auto& action : actions) messages.push_back(outcome(action));
+    return messages;
+  }
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {  // the child: no Catch, no exit handlers
+    ::close(pipe_fds[0]);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0 ||
+        ::geteuid() == 0)
+      ::_exit(3);
+    for (const auto& action : actions) {
+      const std::string message = outcome(action);
+      if (::write(pipe_fds[1], message.c_str(), message.size() + 1) < 0) ::_exit(4);
+    }
+    ::_exit(0);
+  }
+  ::close(pipe_fds[1]);
+  std::string received;
+  char chunk[4096];
+  for (ssize_t got; (got = ::read(pipe_fds[0], chunk, sizeof chunk)) > 0;)
+    received.append(chunk, size_t(got));
+  ::close(pipe_fds[0]);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  INFO("unprivileged child: exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1)
+                                          << " (3: it could not drop to uid 65534)");
+  REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  for (size_t begin = 0; begin < received.size();) {
+    const size_t end = received.find('\0', begin);
+    messages.push_back(received.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  REQUIRE(messages.size() == actions.size());
+  return messages;
 }
 
 // Whether this process can create a file in `folder` (root ignores permission bits).

@@ -206,13 +206,37 @@ TEST_CASE("L-BFGS reports every value of a multi-valued objective", "[pipeline][
   HostObjective objective(*cpu, 2, rosenbrock, 3);
   const Run run = run_lbfgs(*cpu, objective, {-1.2f, 1.f}, LbfgsOptions{});
   REQUIRE(!run.reports.empty());
-  for (const IterationReport& report : run.reports) {
+  REQUIRE(run.accepted.size() == run.reports.size() + 1);
+  // Each report describes the point the optimiser accepted (its last evaluation before the report),
+  // as the objective saw it: f, the extra values in their slots, max |g| and the step taken.
+  for (size_t k = 0; k < run.reports.size(); ++k) {
+    const IterationReport& report = run.reports[k];
+    const auto& before = objective.records[run.accepted[k]];
+    const auto& after = objective.records[run.accepted[k + 1]];
+    INFO("iteration " << k + 1);
+    CHECK(report.iteration == int(k) + 1);
+    CHECK(report.evaluations == int(run.accepted[k + 1]) + 1);
     REQUIRE(report.values.size() == 3);
-    CHECK(report.values[1] == report.values[0] / 2);
-    CHECK(report.values[2] == report.values[0] / 2);
-    CHECK(report.grad_max >= 0);
+    CHECK(report.values[0] == after.f);
+    CHECK(report.values[1] == after.f / 2);
+    CHECK(report.values[2] == after.f / 2);
+    double grad_max = 0;
+    for (double g : after.g) grad_max = std::max(grad_max, std::fabs(g));
+    CHECK(report.grad_max == grad_max);
+    // The step length t along d: x_{k+1} - x_k = t d. Steepest descent at the start (d = -g_0):
+    // t = |x_1 - x_0| / |g_0|, scipy's first step 1 / ||g_0|| accepted or shortened.
+    if (k == 0) {
+      double moved = 0, g0 = 0;
+      for (size_t i = 0; i < before.x.size(); ++i) {
+        moved += (after.x[i] - before.x[i]) * (after.x[i] - before.x[i]);
+        g0 += before.g[i] * before.g[i];
+      }
+      CHECK(report.step == Approx(std::sqrt(moved / g0)).epsilon(1e-5));
+      CHECK(report.step <= 1 / std::sqrt(g0) * (1 + 1e-6));
+    }
   }
-  CHECK(run.result.values.size() == 3);
+  CHECK(run.result.values == run.reports.back().values);
+  CHECK(run.result.evaluations == int(objective.records.size()));
 }
 
 TEST_CASE("L-BFGS stops when the callback throws and propagates the exception",

@@ -67,6 +67,67 @@ TEST_CASE("stitching segments that agree reproduces the track's spectrogram", "[
     }
 }
 
+TEST_CASE("stitching segments that disagree crossfades them along the designed ramp",
+          "[segments]") {
+  // Segment i holds the constant i (item b: i + 10 b), so the stitched value at a frame is the
+  // blend weight of the segments there. The design (segments.h): over the R frames a segment
+  // shares with a neighbour its weight ramps linearly, (j + 0.5) / R at its j-th shared frame from
+  // its edge, and is 1 elsewhere; the overlap has R + 1 frames (frames are 1 + samples / hop).
+  const int hop = 32, C = 3, B = 2;
+  const int64_t total = 3000, T = 1 + total / hop;
+  const auto segments = plan_segments(total, 900, 200, hop);
+  REQUIRE(segments.size() >= 3);
+  std::vector<float> sum(size_t(B * T * C), 0.0f), weight(size_t(T), 0.0f);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const int64_t frames = 1 + segments[i].n_samples / hop;
+    std::vector<float> x(size_t(B * frames * C));
+    for (int b = 0; b < B; ++b)
+      std::fill(x.begin() + b * frames * C, x.begin() + (b + 1) * frames * C, float(i + 10 * b));
+    stitch_add(sum, weight, x, B, T, C, segments, i, 256, hop);
+  }
+  auto value = [&](int b, int64_t t, int c) {
+    return double(sum[size_t((b * T + t) * C + c)]) / double(weight[size_t(t)]);
+  };
+  auto first_frame = [&](size_t i) { return segments[i].first_sample / hop; };
+  auto last_frame = [&](size_t i) { return first_frame(i) + segments[i].n_samples / hop; };
+  // The track's own edges and every frame only one segment covers: weight 1, that segment's value.
+  CHECK(weight.front() == 1.0f);
+  CHECK(weight.back() == 1.0f);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const int64_t from = i > 0 ? last_frame(i - 1) + 1 : 0;
+    const int64_t to = i + 1 < segments.size() ? first_frame(i + 1) : T;
+    REQUIRE(from < to);
+    for (int64_t t = from; t < to; ++t) {
+      INFO("segment " << i << " frame " << t);
+      REQUIRE(weight[size_t(t)] == 1.0f);
+      for (int b = 0; b < B; ++b)
+        for (int c = 0; c < C; ++c) REQUIRE(value(b, t, c) == double(i + 10 * b));
+    }
+  }
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    const int64_t start = first_frame(i + 1), R = last_frame(i) - start;
+    REQUIRE(R >= 2);
+    double previous = double(i);
+    for (int64_t k = 0; k <= R; ++k) {
+      const double w_in = std::min(1.0, (double(k) + 0.5) / double(R));
+      const double w_out = std::min(1.0, (double(R - k) + 0.5) / double(R));
+      INFO("overlap " << i << " frame " << k << " of " << R);
+      CHECK(weight[size_t(start + k)] == Approx(w_in + w_out).epsilon(1e-6));
+      for (int b = 0; b < B; ++b) {
+        const double expected = double(i + 10 * b) + w_in / (w_in + w_out);
+        for (int c = 0; c < C; ++c) CHECK(value(b, start + k, c) == Approx(expected).epsilon(1e-6));
+      }
+      // Rising from the outgoing segment to the incoming one, symmetric about the middle.
+      CHECK(value(0, start + k, 0) > previous);
+      CHECK(value(0, start + k, 0) + value(0, start + R - k, 0) == Approx(2.0 * i + 1).epsilon(1e-6));
+      previous = value(0, start + k, 0);
+    }
+    // The incoming segment's first frame (its window reached before its audio) barely counts.
+    CHECK(value(0, start, 0) - double(i) < 1.0 / double(R));
+    CHECK(double(i + 1) - value(0, start + R, 0) < 1.0 / double(R));
+  }
+}
+
 TEST_CASE("a sine sweep rendered in segments has no seam at the boundaries", "[segments]") {
   const int rate = 8000;
   Audio sweep;

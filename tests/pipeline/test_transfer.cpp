@@ -109,6 +109,7 @@ TEST_CASE("texture: style only, any output length", "[transfer]") {
   const TransferResult result = texture(*backend, noise_texture(1.0, 9), samples, config);
   CHECK(result.output.n_samples() == samples);
   CHECK(result.final_content == 0.0);
+  REQUIRE(!result.iterations.empty());
   CHECK(result.final_style < result.iterations.front().style);
 }
 
@@ -153,6 +154,7 @@ TEST_CASE("transfer: stereo and mid-side keep two channels, batched in one run",
     CHECK(result.output.n_samples() == content.n_samples());
     CHECK(result.channel_mode == (mode == ChannelMode::mid_side ? "mid-side" : "stereo"));
     CHECK(test::relative_error(result.output.channels[0], result.output.channels[1]) > 0.05);
+    REQUIRE(!result.iterations.empty());
     CHECK(result.final_total < result.iterations.front().total);
   }
   config.channels = ChannelMode::mono;
