@@ -169,6 +169,7 @@ int main(int argc, char** argv) {
       };
       run_spectral_stages(*backend, size, options, wanted, sink);
       run_objective_stages(*backend, size, options, wanted, sink);
+      run_conv2d_stages(*backend, size, options, wanted, sink);
       measured.emplace_back(size, std::move(results));
     }
     const Ceilings after = measure_ceilings(*backend, ceiling_options);

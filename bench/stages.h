@@ -58,6 +58,14 @@ void run_objective_stages(Backend& backend, const BenchSize& size, const StageOp
                           const std::function<bool(const std::string&)>& wanted,
                           const StageSink& sink);
 
+// stages_conv2d.cpp: conv2d_<layer>_forward / _input_gradient at VGG16's conv1_1 .. conv3_2 on a
+// [1, T, C] spectrogram image (pooled before conv2 and conv3), ReLU on; on the CPU also _v1 / _v2,
+// the numbered variants of host/cpu/conv2d.cpp. Work: 2 H W Cout 9 Cin FLOP (all taps);
+// bytes forward x, W, b in, y out; backward dy, y, W in, dx out.
+void run_conv2d_stages(Backend& backend, const BenchSize& size, const StageOptions& options,
+                       const std::function<bool(const std::string&)>& wanted,
+                       const StageSink& sink);
+
 // Input sets to cycle through so that repeats of a memory-bound stage stream from memory instead
 // of re-reading a cache-resident buffer: enough sets to span 256 MiB, at most 64.
 int rotation_sets(double bytes_per_set);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a fresh machine lacks; does nothing when all are present.
-# The CUDA toolkit (nvcc on PATH, cuFFT, cuBLAS) is expected from NVIDIA's installer; without it the
+# The CUDA toolkit (nvcc on PATH, cuFFT, cuBLAS) and cuDNN 9 (cudnn.h, libcudnn.so.9 beside it or
+# under CUDNN_ROOT) are expected from NVIDIA's installers; without nvcc the
 # build has the CPU backend only.
 set -euo pipefail
 

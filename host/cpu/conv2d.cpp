@@ -13,8 +13,10 @@
 //     no 9x patch copy is written. Backward: the transposed conv is the forward conv of dy with the
 //     flipped, channel-swapped kernel W'[i, o, dy, dx] = W[o, i, 2-dy, 2-dx], run the same way.
 //
-// Variant 1 wins when Cin is small (conv1_1, Cin = 3: the shifted GEMMs have k = 3); variant 2 when
-// Cin is large (no 9x copy of the input). The automatic choice follows bench/RESULTS.md.
+// Measured (bench_stages conv2d_*_v1/_v2, 10 s spectrogram, 2 shared cores): variant 1 was faster
+// in all six forward/backward pairs at conv1_1, conv2_1 and conv3_1 (by 4-45%): one GEMM with
+// k = 9*Cin runs nearer OpenBLAS's peak than nine with k = Cin, which outweighs the patch copy.
+// So the automatic choice is variant 1 (bench/README.md has the table).
 // Both work in row blocks so the scratch stays near kScratchBudgetBytes at any image size.
 #include <cblas.h>
 
@@ -242,10 +244,7 @@ class CpuConv2d final : public Conv2d {
 
 }  // namespace
 
-Conv2dVariant automatic_conv2d_variant(const Conv2dShape& shape) {
-  return shape.in_channels < kConv2dShiftedMinChannels ? Conv2dVariant::im2col
-                                                       : Conv2dVariant::shifted;
-}
+Conv2dVariant automatic_conv2d_variant(const Conv2dShape&) { return Conv2dVariant::im2col; }
 
 std::unique_ptr<Conv2d> make_conv2d(const Conv2dShape& shape, Conv2dVariant variant,
                                     size_t scratch_budget_bytes) {

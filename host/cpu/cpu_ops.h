@@ -20,12 +20,12 @@ std::unique_ptr<Conv1d> make_conv1d(const ConvShape& shape);
 
 // conv2d.cpp (OpenBLAS; numbered variants, each checked against the double reference)
 enum class Conv2dVariant {
-  automatic,  // by shape, as measured (bench/RESULTS.md, conv2d stages)
+  automatic,  // as measured (bench/README.md, conv2d CPU variants)
   im2col,     // variant 1: im2col + one GEMM per row block; backward GEMM + col2im
   shifted,    // variant 2: 9 shifted GEMMs over a zero-bordered block; backward the flipped conv
 };
-// In-channel count from which variant 2 beats variant 1 (its GEMMs have k = Cin).
-constexpr int kConv2dShiftedMinChannels = 16;
+// Variant 1 for every shape: it was faster in every measured pair (bench/README.md, conv2d CPU
+// variants); variant 2 stays as a checked, timed alternative.
 Conv2dVariant automatic_conv2d_variant(const Conv2dShape& shape);
 // scratch_budget_bytes bounds the per-block scratch (0: the default, 32 MiB); tests make it small
 // to exercise several blocks.
