@@ -229,6 +229,9 @@ class CudaBackend final : public Backend {
     cuda::amax(context_, count, x, out);
   }
   void add_slots(const double* a, double* out) override { cuda::add_slots(context_, a, out); }
+  void bin_gain(float* x, int64_t rows, int cols, const float* gain) override {
+    cuda::bin_gain(context_, x, rows, cols, gain);
+  }
 
   // --- 2D layer ops --------------------------------------------------------------------------
   void relu(const float* x, int64_t count, float* y) override {

@@ -114,6 +114,9 @@ void scale(const Context& context, int64_t count, float a, float* x);
 void dot(const Context& context, int64_t count, const float* x, const float* y, double* out);
 void amax(const Context& context, int64_t count, const float* x, double* out);
 void add_slots(const Context& context, const double* a, double* out);
+
+// bin_gain.cu
+void bin_gain(const Context& context, float* x, int64_t rows, int cols, const float* gain);
 // Pass 1 of a dot product into context.reduce_partials; returns the block count for
 // finalize_partials (reduce.cuh), so callers can attach their own epilogue (lbfgs.cu).
 int dot_partials(const Context& context, int64_t count, const float* x, const float* y);

@@ -7,6 +7,7 @@
 #include "audiostyle/errors.h"
 #include "host/cli/commands.h"
 #include "host/cli/recipes.h"
+#include "host/extractors/extractors.h"
 
 namespace audiostyle::cli {
 
@@ -22,6 +23,7 @@ int run_info() {
                 d.index, d.name.c_str(), d.compute_major, d.compute_minor,
                 d.total_memory_bytes / 1073741824.0, d.free_memory_bytes / 1073741824.0);
   print_recipes();
+  std::printf("extractors:\n%s", describe_extractors().c_str());
   return kExitOk;
 }
 

@@ -135,6 +135,7 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
   if (!batch)
     app.add_flag("--dry-run", o.dry_run,
                  "Print the plan and a time estimate from a few timed evaluations; write nothing");
+  add_extractor_flags(app, o.method2, c, texture);
   app.add_flag("-q,--quiet", o.quiet, "No progress output");
   app.add_flag("-v,--verbose", o.verbose, "Print the memory plan and per-stage timings");
 }
@@ -265,6 +266,7 @@ void finalize(RunOptions& o, bool texture) {
   if (c.optimizer == OptimizerKind::adam && c.iterations == 0)
     throw UsageError("--optimizer adam needs --iterations >= 1");
   if (!o.output_path.empty()) check_output_format(o);
+  finalize_extractor(o.method2, c, texture);
 }
 
 SampleFormat sample_format(const RunOptions& o) {

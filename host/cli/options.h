@@ -5,6 +5,7 @@
 
 #include "audiostyle/audio.h"
 #include "audiostyle/config.h"
+#include "host/cli/extractor_options.h"
 
 namespace audiostyle::cli {
 
@@ -26,6 +27,7 @@ struct RunOptions {
   bool no_clobber = false;  // refuse to replace an existing output (host/cli/output_guard.h)
   bool evaluate = false;  // --evaluate: score the output (host/cli/evaluate.cpp)
   std::string plots_dir;  // --plots DIR: spectrograms.png, losses.png
+  ExtractorFlags method2;  // --extractor, layers, weights, post-filters (extractor_options.h)
   // Resolved by finalize():
   bool native_rate = false, n_fft_given = false, hop_given = false;
   int texture_channels = 1;

@@ -104,6 +104,7 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"loudness", options.loudness},
       {"threads", options.threads},
   };
+  add_extractor_report(config, c);
   // Iteration 0 (the starting point) first, then every accepted iteration, segment by segment.
   nlohmann::json iterations = nlohmann::json::array();
   nlohmann::json per_segment = nlohmann::json::array();

@@ -124,6 +124,9 @@ class CpuBackend final : public Backend {
   }
   void amax(int64_t count, const float* x, double* out) override { cpu::amax(count, x, out); }
   void add_slots(const double* a, double* out) override { *out = a[0] + a[1]; }
+  void bin_gain(float* x, int64_t rows, int cols, const float* gain) override {
+    cpu::bin_gain(x, rows, cols, gain);
+  }
 
   void relu(const float* x, int64_t count, float* y) override { cpu::relu(x, count, y); }
   void relu_backward(const float* y, int64_t count, float* grad) override {

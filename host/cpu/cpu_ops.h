@@ -91,6 +91,9 @@ void scale(int64_t count, float a, float* x);
 void dot(int64_t count, const float* x, const float* y, double* out);
 void amax(int64_t count, const float* x, double* out);
 
+// bin_gain.cpp
+void bin_gain(float* x, int64_t rows, int cols, const float* gain);
+
 // lbfgs.cpp
 void lbfgs_curvature(LbfgsHistory& h);
 void lbfgs_direction(LbfgsHistory& h, const float* grad, float* direction);

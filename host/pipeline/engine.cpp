@@ -13,7 +13,9 @@
 #include "audiostyle/errors.h"
 #include "audiostyle/philox.h"
 #include "audiostyle/pipeline.h"
+#include "host/extractors/extractors.h"
 #include "host/pipeline/channels.h"
+#include "host/pipeline/postfilter.h"
 #include "host/pipeline/features.h"
 #include "host/pipeline/griffinlim.h"
 #include "host/pipeline/optimizer.h"
@@ -96,6 +98,7 @@ void validate(const TransferConfig& c) {
 
 void check_length(const std::string& role, int64_t n_frames, int min_frames,
                   const TransferConfig& c) {
+  // (For vgg16 the need is its pooling: 2^pools frames for the deepest layer.)
   if (n_frames >= min_frames) return;
   const double needed_s = double(int64_t(min_frames - 1) * c.hop) / c.sample_rate_hz;
   throw InputError(role + " is too short: " + std::to_string(n_frames) +
@@ -123,6 +126,7 @@ std::unique_ptr<Optimizer> make_optimizer(Backend& backend, int64_t n, const Tra
 MemoryPlan plan_memory_on(const Backend& backend, const TransferConfig& config, int64_t samples,
                           int batch, bool with_content) {
   MemoryPlan plan = plan_memory(config, samples, batch, with_content);
+  if (config.extractor != ExtractorKind::random_conv1d) return plan;  // its plans hold no copies
   const ConvShape conv{StftShape{config.n_fft, config.hop, samples}.n_frames(), config.n_fft / 2 + 1,
                        config.n_filters, config.kernel_width, batch};
   const size_t scratch = backend.plan_scratch_bytes(conv, config.precision, config.n_fft);
@@ -136,16 +140,16 @@ constexpr double kAnalyseShare = 0.05, kOptimiseShare = 0.8;
 }  // namespace
 
 struct Engine::Cache {
-  using ExtractorKey = std::tuple<int, int, int, uint64_t, Precision>;
+  using ExtractorKey = std::string;  // extractor_key(): everything the extractor depends on
   std::optional<ExtractorKey> extractor_key;
   std::unique_ptr<FeatureExtractor> extractor;
   PlanCache<std::tuple<int, int, int64_t>, Stft> stfts{6};
   PlanCache<std::pair<int64_t, int>, FeaturePlan> features{4};
   PlanCache<std::tuple<int64_t, int, int, Precision>, Gram> grams{4};
-  // The style Gram of the last style, by a hash of its samples and everything it depends on.
-  std::optional<std::tuple<uint64_t, int64_t, int, int, int, int, int, uint64_t, Precision>>
-      style_key;
-  Buffer<float> style_gram;
+  // The style Grams of the last style (one per layer with a style term, empty for the others), by
+  // a hash of its samples and everything they depend on.
+  std::optional<std::tuple<uint64_t, int64_t, int, int, int, std::string>> style_key;
+  std::vector<Buffer<float>> style_grams;
 };
 
 Engine::Engine(Backend& backend) : backend_(backend), cache_(std::make_unique<Cache>()) {}
@@ -160,7 +164,8 @@ struct Run {
   const ProgressFn& progress;
   TransferResult& result;
   StageTimer& timer;
-  const float* style_gram;
+  FeatureExtractor& extractor;
+  const std::vector<Buffer<float>>& style_grams;
   std::function<Stft&(const StftShape&)> stft;
   std::function<FeaturePlan&(int64_t, int)> features;
   std::function<Gram&(int64_t, int, int)> gram;
@@ -196,9 +201,10 @@ struct Run {
 
     FeaturePlan& plan = features(T, batch);
     result.conv_algorithm = plan.algorithm();
-    const FeatureShape shape = plan.shape();
+    const auto& outputs = plan.outputs();
     Buffer<float> x(backend, n);
-    std::optional<Buffer<float>> content_features;
+    // Content targets Ac_l of the layers with a content term.
+    std::vector<Buffer<float>> content_targets(outputs.size());
     if (!content.empty()) {
       Buffer<float> audio(backend, n_samples), spectrum(backend, 2 * T * C);
       for (int b = 0; b < batch; ++b) {
@@ -206,8 +212,20 @@ struct Run {
         transform.forward(audio.get(), spectrum.get());
         backend.log1p_magnitude(spectrum.get(), T * C, x.get() + b * T * C);
       }
-      content_features.emplace(backend, batch * shape.count());
-      plan.forward(x.get(), content_features->get());
+      if (outputs.size() == 1 && plan.activation_count() == batch * outputs[0].shape.count()) {
+        // One layer: its activations are the target (method 1).
+        content_targets[0] = Buffer<float>(backend, plan.activation_count());
+        plan.forward(x.get(), content_targets[0].get());
+      } else {
+        Buffer<float> activations(backend, plan.activation_count());
+        plan.forward(x.get(), activations.get());
+        for (size_t l = 0; l < outputs.size(); ++l) {
+          if (outputs[l].content_weight == 0) continue;
+          content_targets[l] = Buffer<float>(backend, batch * outputs[l].shape.count());
+          backend.copy(content_targets[l].get(), activations.get() + outputs[l].offset,
+                       content_targets[l].bytes());
+        }
+      }
     }
     if (content.empty() || config.init == InitKind::random) {
       backend.fill_normal(x.get(), n, config.seed, philox::kStreamInit, config.init_scale);
@@ -219,8 +237,14 @@ struct Run {
     timer.mark("content_features", result.timings_ms);
     report(Stage::analyse, 2, 2);
 
-    StyleObjective objective(backend, plan, gram(shape.rows, shape.cols, batch), T, style_gram,
-                             content_features ? content_features->get() : nullptr, config.alpha);
+    std::vector<const float*> content_pointers, style_pointers;
+    for (size_t l = 0; l < outputs.size(); ++l) {
+      content_pointers.push_back(content_targets[l].size() ? content_targets[l].get() : nullptr);
+      style_pointers.push_back(style_grams[l].size() ? style_grams[l].get() : nullptr);
+    }
+    StyleObjective objective(backend, plan,
+                             make_layer_terms(extractor, plan, T, config.alpha, content_pointers,
+                                              style_pointers, gram));
     auto optimizer = make_optimizer(backend, n, config);
     const auto start = Clock::now();
     auto on_iteration = [&](const IterationReport& r) {
@@ -284,6 +308,12 @@ struct Run {
     Stft& transform = stft({config.n_fft, config.hop, n_samples});
     const int64_t T = transform.shape().n_frames();
     backend.expm1_clamped(x, int64_t(batch) * T * C, x);
+    const std::vector<float> gains = postfilter_gains(config);
+    if (!gains.empty()) {
+      Buffer<float> gain(backend, C);
+      gain.upload(gains);
+      backend.bin_gain(x, int64_t(batch) * T, C, gain.get());
+    }
     std::vector<std::vector<float>> out(static_cast<size_t>(batch));
     Buffer<float> audio(backend, batch * n_samples);
     GriffinLim griffinlim(backend, transform);
@@ -329,14 +359,14 @@ int64_t fitting_segment_samples(Backend& backend, const TransferConfig& config, 
   };
   if (need(total) <= budget) return 0;
   const int64_t min_samples =
-      int64_t(config.kernel_width + 2) * config.hop +
+      int64_t(extractor_min_frames(config, with_content) + 2) * config.hop +
       2 * int64_t(std::llround(config.overlap_seconds * config.sample_rate_hz));
   if (need(min_samples) > budget)
     throw DeviceError("not enough memory on " + backend.device_name() + ": even a " +
                       std::to_string(double(min_samples) / config.sample_rate_hz) +
                       " s segment needs " + std::to_string(need(min_samples) >> 20) + " MiB, " +
                       std::to_string(available >> 20) +
-                      " MiB are available (use fewer --filters)");
+                      " MiB are available (use fewer --filters, or shallower layers)");
   int64_t lo = min_samples, hi = total;
   while (hi - lo > config.hop) {
     const int64_t mid = lo + (hi - lo) / 2;
@@ -392,21 +422,21 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   const bool with_content = content_items != nullptr;
   result.content_frames = StftShape{config.n_fft, config.hop, output_samples}.n_frames();
   result.style_frames = StftShape{config.n_fft, config.hop, int64_t(style_audio.size())}.n_frames();
+  const int min_frames = extractor_min_frames(config, with_content);
   check_length(with_content ? "the content" : "the requested output", result.content_frames,
-               config.kernel_width, config);
-  check_length("the style", result.style_frames, config.kernel_width, config);
+               min_frames, config);
+  check_length("the style", result.style_frames, min_frames, config);
   result.memory = plan_memory_on(backend, config, output_samples, batch, with_content);
   if (progress) progress({Stage::analyse, 0, 2, 0, 1, 0, 1, 0.0, nullptr});
 
-  // Filters: kept while the shape and seed stay the same.
-  const Cache::ExtractorKey extractor_key{C, config.n_filters, config.kernel_width,
-                                                  config.seed, config.precision};
+  // The extractor (filters, loaded weights): kept while everything it depends on stays the same.
+  const Cache::ExtractorKey extractor_key = audiostyle::extractor_key(config, with_content);
   // Segments: one, unless asked for or the memory requires.
   int64_t segment_samples = int64_t(std::llround(config.segment_seconds * config.sample_rate_hz));
   if (segment_samples <= 0)
     segment_samples = fitting_segment_samples(backend, config, output_samples, batch, with_content,
                                               cache.extractor_key == extractor_key &&
-                                                  cache.style_gram.size() > 0);
+                                                  !cache.style_grams.empty());
   if (segment_samples <= 0) segment_samples = output_samples;
   const int64_t overlap = int64_t(std::llround(config.overlap_seconds * config.sample_rate_hz));
   result.segments = plan_segments(output_samples, segment_samples,
@@ -414,7 +444,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   for (const auto& s : result.segments)
     check_length(with_content ? "a content segment" : "an output segment",
                  StftShape{config.n_fft, config.hop, s.n_samples}.n_frames(),
-                 config.kernel_width, config);
+                 min_frames, config);
   if (result.segments.size() > 1)
     result.memory = plan_memory_on(backend, config, result.segments[0].n_samples, batch, with_content);
 
@@ -422,8 +452,8 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
     cache.features.clear();
     cache.extractor.reset();
     cache.style_key.reset();
-    cache.extractor = make_random_conv1d(backend, C, config.n_filters, config.kernel_width,
-                                         config.seed, config.precision);
+    cache.style_grams.clear();
+    cache.extractor = make_extractor(backend, config, with_content);
     cache.extractor_key = extractor_key;
   }
   FeatureExtractor& extractor = *cache.extractor;
@@ -442,20 +472,26 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   // Style Gram over the whole style, in chunks; kept for the next job with the same style.
   const auto style_key = std::make_tuple(
       fnv1a(style_audio.data(), style_audio.size() * sizeof(float)), int64_t(style_audio.size()),
-      config.sample_rate_hz, config.n_fft, config.hop, config.kernel_width, config.n_filters,
-      config.seed, config.precision);
+      config.sample_rate_hz, config.n_fft, config.hop, extractor_key);
   if (cache.style_key != style_key) {
     cache.style_key.reset();
-    if (cache.style_gram.size() != int64_t(config.n_filters) * config.n_filters)
-      cache.style_gram = Buffer<float>(backend, int64_t(config.n_filters) * config.n_filters);
-    style_gram(backend, PlanSource{stft, features, gram}, style_audio, config.n_fft, config.hop,
-               config.kernel_width, config.n_filters, config.style_chunk_frames,
-               cache.style_gram.get());
+    const auto layers = extractor.layers();
+    if (cache.style_grams.size() != layers.size()) {
+      cache.style_grams.clear();
+      for (const auto& layer : layers)
+        cache.style_grams.emplace_back(
+            layer.style_weight != 0 ? Buffer<float>(backend, int64_t(layer.shape.cols) * layer.shape.cols)
+                                    : Buffer<float>());
+    }
+    std::vector<float*> grams;
+    for (auto& g : cache.style_grams) grams.push_back(g.size() > 0 ? g.get() : nullptr);
+    style_grams(backend, PlanSource{stft, features, gram}, extractor, style_audio, config.n_fft,
+                config.hop, style_chunk_frames(config), grams);
     cache.style_key = style_key;
   }
   timer.mark("style_gram", result.timings_ms);
 
-  Run run{backend, config, progress, result, timer, cache.style_gram.get(),
+  Run run{backend, config, progress, result, timer, extractor, cache.style_grams,
           stft, features, gram};
   run.segments = int(result.segments.size());
   run.mode = mode;

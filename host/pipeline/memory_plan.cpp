@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "audiostyle/pipeline.h"
+#include "host/extractors/extractors.h"
 
 namespace audiostyle {
 
@@ -36,14 +37,22 @@ MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int
   auto add = [&](std::string name, int64_t count) {
     plan.items.push_back({std::move(name), size_t(std::max<int64_t>(count, 0)) * sizeof(float)});
   };
-  add("conv weights [F, K, C]", F * K * C);
-  add("style gram Gs [F, F]", F * F);
-  add("audio + spectrum + STFT frames", output_samples + T * C * 2 + T * config.n_fft * 2);
-  add("conv workspace (padded input, gradient)", 2 * B * T * (C + 8));
-  if (with_content) add("content features Ac [B, T', F]", B * rows * F);
+  if (config.extractor == ExtractorKind::random_conv1d) {
+    add("conv weights [F, K, C]", F * K * C);
+    add("style gram Gs [F, F]", F * F);
+    add("audio + spectrum + STFT frames", output_samples + T * C * 2 + T * config.n_fft * 2);
+    add("conv workspace (padded input, gradient)", 2 * B * T * (C + 8));
+    if (with_content) add("content features Ac [B, T', F]", B * rows * F);
+  } else {
+    // Weights and style Grams first: the items a cached extractor already holds.
+    add_extractor_memory(plan, config, T, int(B), with_content);
+    add("audio + spectrum + STFT frames", output_samples + T * C * 2 + T * config.n_fft * 2);
+  }
   add("spectrogram x, gradient [B, T, C]", 2 * n);
-  add("features A, dA [B, T', F]", 2 * B * rows * F);
-  add("gram error [B, F, F]", B * F * F);
+  if (config.extractor == ExtractorKind::random_conv1d) {
+    add("features A, dA [B, T', F]", 2 * B * rows * F);
+    add("gram error [B, F, F]", B * F * F);
+  }
   add(std::string("optimiser state (") + to_string(config.optimizer) + ")", optimizer_vectors * n);
   add("griffin-lim magnitude and spectra [B, T, C] + 4 [T, C, 2]", n + 8 * T * C);
   return plan;

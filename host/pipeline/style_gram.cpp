@@ -1,6 +1,7 @@
 #include "host/pipeline/style_gram.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "audiostyle/errors.h"
 
@@ -16,16 +17,83 @@ struct Chunk {
 };
 
 Chunk chunk_for(int64_t first_row, int64_t n_rows, int64_t total_samples, int n_fft, int hop,
-                int kernel_width) {
+                int64_t context) {
   Chunk c;
   c.first_frame = first_row;
-  c.n_frames = n_rows + kernel_width - 1;
+  c.n_frames = n_rows + context;
   const int64_t margin = margin_frames(n_fft, hop);
   // Start on a frame boundary so the chunk's frames align with the track's.
   c.first_sample = std::max<int64_t>(0, (c.first_frame - margin) * hop);
   const int64_t end = std::min(total_samples, (c.first_frame + c.n_frames - 1 + margin) * hop);
   c.n_samples = std::max<int64_t>(end - c.first_sample, 1);
   return c;
+}
+
+// The chunks' (first row, rows), rows counted as input steps (frames minus the context). A tail
+// shorter than `multiple` joins the chunk before it, so every chunk yields rows at every layer.
+std::vector<std::pair<int64_t, int64_t>> chunk_rows(int64_t total_rows, int64_t chunk_frames,
+                                                    int multiple) {
+  int64_t per_chunk = std::min(chunk_frames, total_rows);
+  if (multiple > 1) per_chunk = std::max<int64_t>(multiple, per_chunk / multiple * multiple);
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int64_t row = 0; row < total_rows;) {
+    int64_t rows = std::min(per_chunk, total_rows - row);
+    if (total_rows - row - rows < multiple) rows = total_rows - row;
+    out.push_back({row, rows});
+    row += rows;
+  }
+  return out;
+}
+
+using ScaleFn = std::function<float(const LayerOutput&, int64_t total_frames)>;
+
+void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<float>& audio,
+                  int n_fft, int hop, int64_t context, int multiple, const ScaleFn& scale_of,
+                  int64_t chunk_frames, const std::vector<float*>& grams) {
+  const int64_t total_samples = int64_t(audio.size());
+  const int64_t total_frames = 1 + total_samples / hop;
+  const int64_t total_rows = total_frames - context;
+  AS_CHECK(total_rows >= 1, "style_gram: the style is shorter than the kernel");
+  AS_CHECK(chunk_frames >= 1, "style_gram: chunk_frames must be positive");
+  const int C = n_fft / 2 + 1;
+  const auto chunks = chunk_rows(total_rows, chunk_frames, multiple);
+  int64_t max_rows = 0;
+  for (const auto& c : chunks) max_rows = std::max(max_rows, c.second);
+
+  // Buffers sized for the largest chunk, allocated once.
+  const Chunk largest = chunk_for(0, max_rows, total_samples, n_fft, hop, context);
+  const int64_t max_samples =
+      std::min(total_samples, largest.n_samples + 2 * margin_frames(n_fft, hop) * hop);
+  const int64_t max_frames_in = 1 + max_samples / hop;
+  Buffer<float> chunk_audio(backend, max_samples);
+  Buffer<float> spectrum(backend, 2 * max_frames_in * C);
+  Buffer<float> x(backend, largest.n_frames * C);
+  Buffer<float> activations(backend, plans.features(largest.n_frames, 1).activation_count());
+
+  bool first = true;
+  for (const auto& [row, rows] : chunks) {
+    const Chunk c = chunk_for(row, rows, total_samples, n_fft, hop, context);
+    AS_CHECK(c.n_samples <= max_samples, "style_gram: chunk larger than planned");
+    backend.upload(chunk_audio.get(), audio.data() + c.first_sample, sizeof(float) * c.n_samples);
+    Stft& stft = plans.stft({n_fft, hop, c.n_samples});
+    AS_CHECK(stft.shape().n_frames() <= max_frames_in, "style_gram: spectrum larger than planned");
+    stft.forward(chunk_audio.get(), spectrum.get());
+    const int64_t offset = c.first_frame - c.first_sample / hop;  // chunk frame of the first kept
+    backend.log1p_magnitude(spectrum.get() + 2 * offset * C, c.n_frames * C, x.get());
+    FeaturePlan& plan = plans.features(c.n_frames, 1);
+    AS_CHECK(plan.activation_count() <= activations.size(),
+             "style_gram: activations larger than planned");
+    plan.forward(x.get(), activations.get());
+    const auto& outputs = plan.outputs();
+    AS_CHECK(outputs.size() == grams.size(), "style_gram: one Gram pointer per output");
+    for (size_t l = 0; l < outputs.size(); ++l) {
+      if (!grams[l]) continue;
+      const LayerOutput& out = outputs[l];
+      plans.gram(out.shape.rows, out.shape.cols, 1)
+          .forward(activations.get() + out.offset, scale_of(out, total_frames), grams[l], !first);
+    }
+    first = false;
+  }
 }
 
 }  // namespace
@@ -41,44 +109,25 @@ size_t style_gram_bytes(int64_t n_samples, int n_fft, int hop, int kernel_width,
                                 chunk_frames_in * n_fft * 2 + rows * n_filters);
 }
 
+void style_grams(Backend& backend, const PlanSource& plans, const FeatureExtractor& extractor,
+                 const std::vector<float>& audio, int n_fft, int hop, int64_t chunk_frames,
+                 const std::vector<float*>& grams) {
+  stream_grams(backend, plans, audio, n_fft, hop, extractor.context_frames(),
+               extractor.frame_multiple(),
+               [&](const LayerOutput& out, int64_t frames) {
+                 return extractor.scales(out, frames).gram_scale;
+               },
+               chunk_frames, grams);
+}
+
 void style_gram(Backend& backend, const PlanSource& plans, const std::vector<float>& audio,
                 int n_fft, int hop, int kernel_width, int n_filters, int64_t chunk_frames,
                 float* gram) {
-  const int64_t total_samples = int64_t(audio.size());
-  const int64_t total_frames = 1 + total_samples / hop;
-  const int64_t total_rows = total_frames - kernel_width + 1;
-  AS_CHECK(total_rows >= 1, "style_gram: the style is shorter than the kernel");
-  AS_CHECK(chunk_frames >= 1, "style_gram: chunk_frames must be positive");
-  const int C = n_fft / 2 + 1;
-  const int64_t rows_per_chunk = std::min(chunk_frames, total_rows);
-  const float scale = 1.0f / float(total_frames);  // the reference's 1 / N_SAMPLES
-
-  // Buffers sized for the largest chunk, allocated once.
-  const Chunk largest = chunk_for(0, rows_per_chunk, total_samples, n_fft, hop, kernel_width);
-  const int64_t max_samples =
-      std::min(total_samples, largest.n_samples + 2 * margin_frames(n_fft, hop) * hop);
-  const int64_t max_frames_in = 1 + max_samples / hop;
-  Buffer<float> chunk_audio(backend, max_samples);
-  Buffer<float> spectrum(backend, 2 * max_frames_in * C);
-  Buffer<float> x(backend, largest.n_frames * C);
-  Buffer<float> features(backend, rows_per_chunk * n_filters);
-
-  bool first = true;
-  for (int64_t row = 0; row < total_rows; row += rows_per_chunk) {
-    const int64_t rows = std::min(rows_per_chunk, total_rows - row);
-    const Chunk c = chunk_for(row, rows, total_samples, n_fft, hop, kernel_width);
-    AS_CHECK(c.n_samples <= max_samples, "style_gram: chunk larger than planned");
-    backend.upload(chunk_audio.get(), audio.data() + c.first_sample, sizeof(float) * c.n_samples);
-    Stft& stft = plans.stft({n_fft, hop, c.n_samples});
-    AS_CHECK(stft.shape().n_frames() <= max_frames_in, "style_gram: spectrum larger than planned");
-    stft.forward(chunk_audio.get(), spectrum.get());
-    const int64_t offset = c.first_frame - c.first_sample / hop;  // chunk frame of the first kept
-    backend.log1p_magnitude(spectrum.get() + 2 * offset * C, c.n_frames * C, x.get());
-    FeaturePlan& plan = plans.features(c.n_frames, 1);
-    plan.forward(x.get(), features.get());
-    plans.gram(rows, n_filters, 1).forward(features.get(), scale, gram, !first);
-    first = false;
-  }
+  (void)n_filters;
+  // The reference's 1 / N_SAMPLES.
+  stream_grams(backend, plans, audio, n_fft, hop, kernel_width - 1, 1,
+               [](const LayerOutput&, int64_t frames) { return 1.0f / float(frames); },
+               chunk_frames, {gram});
 }
 
 }  // namespace audiostyle

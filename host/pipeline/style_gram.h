@@ -1,7 +1,8 @@
-// The style Gram Gs = As^T As / Ts over the whole style track, streamed in chunks so memory stays
-// bounded however long the style is. Chunk boundaries are exact: each chunk's STFT covers enough
-// audio that its kept frames equal the whole track's frames, and consecutive chunks overlap by K - 1
-// frames so that every conv window is counted once.
+// The style Grams Gs_l = g_l As_l^T As_l over the whole style track, streamed in chunks so memory
+// stays bounded however long the style is. Each chunk's STFT covers enough audio that its kept
+// frames equal the whole track's frames; consecutive chunks overlap by the extractor's context
+// frames (K - 1 for a 1D conv of width K) so that every window is counted once, and all chunks but
+// the last are a multiple of its frame_multiple (so pooled rows line up with the track's).
 #pragma once
 #include <functional>
 #include <memory>
@@ -19,7 +20,13 @@ struct PlanSource {
   std::function<Gram&(int64_t rows, int cols, int batch)> gram;
 };
 
-// Writes Gs [F, F] into `gram`. `chunk_frames` bounds the feature rows held at once.
+// Writes Gs_l [cols_l, cols_l] into grams[l] for every output l of the extractor's plans whose
+// grams[l] is not null, with g_l = extractor.scales(output, style frames).gram_scale.
+void style_grams(Backend& backend, const PlanSource& plans, const FeatureExtractor& extractor,
+                 const std::vector<float>& audio, int n_fft, int hop, int64_t chunk_frames,
+                 const std::vector<float*>& grams);
+
+// Method 1's one layer: Gs [F, F] = As^T As / Ts into `gram`. `chunk_frames` bounds the feature rows held at once.
 void style_gram(Backend& backend, const PlanSource& plans, const std::vector<float>& audio,
                 int n_fft, int hop, int kernel_width, int n_filters, int64_t chunk_frames,
                 float* gram);

@@ -281,6 +281,10 @@ class Backend {
   // grad_x[p] = sum_c grad_y[p, c] / std[c]
   virtual void grey_to_rgb_backward(const float* grad_y, int64_t pixels, float* grad_x) = 0;
 
+  // --- Post-filters --------------------------------------------------------------------------
+  // x[r, c] *= gain[c]: a per-bin gain on a magnitude x [rows, cols] (rows = B * T); gain [cols].
+  virtual void bin_gain(float* x, int64_t rows, int cols, const float* gain) = 0;
+
   // L-BFGS: after the optimiser has written pair `h.newest` (s and y), compute its rho and, when
   // it passes the curvature test s.y > eps * y.y, the new gamma. Device-side: no host decision.
   virtual void lbfgs_curvature(LbfgsHistory& h) = 0;

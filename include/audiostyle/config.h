@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "audiostyle/backend.h"
 
@@ -20,6 +21,18 @@ enum class PhaseInit { random, content, pghi };
 // Griffin-Lim iteration: fast (Perraudin et al. 2013, `momentum`) or accelerated (Nenov et al. 2023).
 enum class GriffinLimAlgorithm { fgla, agla };
 
+// --- Method 2 and post-filters -------------------------------------------------------------------
+// random_conv1d: method 1 (Ulyanov & Lebedev); vgg16: method 2 (Wang & Chu), ImageNet VGG16 on the
+// log-magnitude spectrogram as an image (host/extractors/vgg16.h).
+enum class ExtractorKind { random_conv1d, vgg16 };
+// The image VGG16 sees: the linear bins, or a mel projection of them.
+enum class VggInput { linear, mel };
+// A layer of the extractor and the user's weight on its term.
+struct LayerWeight {
+  std::string name;
+  float weight = 1;
+};
+
 struct TransferConfig {
   // Signal
   int sample_rate_hz = 22050;
@@ -33,6 +46,12 @@ struct TransferConfig {
   int n_filters = 4096;
   int kernel_width = 11;
   uint64_t seed = 0;
+  ExtractorKind extractor = ExtractorKind::random_conv1d;
+  std::string weights_path;  // vgg16: safetensors from scripts/convert_weights.py
+  // Empty: the extractor's defaults (vgg16: content conv3_1, style conv1_1 conv1_2 conv2_1 conv2_2).
+  std::vector<LayerWeight> content_layers, style_layers;
+  VggInput vgg_input = VggInput::linear;
+  int mel_bins = 128;
 
   // Loss
   float alpha = 1e-2f;  // content weight; 0 = texture synthesis
@@ -53,6 +72,11 @@ struct TransferConfig {
   float momentum = 0.99f;
   PhaseInit phase_init = PhaseInit::random;
   GriffinLimAlgorithm gl_algorithm = GriffinLimAlgorithm::fgla;
+  // Post-filters on the optimised magnitude before phase reconstruction (Wang & Chu): 0 = off.
+  double lowpass_hz = 0;          // 4th-order Butterworth magnitude response, -3 dB at lowpass_hz
+  double mid_boost_db = 0;        // a peaking band, Gaussian in log frequency (in dB)
+  double mid_boost_hz = 1500;     // its centre
+  double mid_boost_octaves = 2;   // its full width at half the boost (in dB)
 
   // Execution
   Precision precision = Precision::tf32;  // GEMM precision on CUDA; the CPU is always fp32
@@ -70,5 +94,7 @@ const char* to_string(InitKind k);
 const char* to_string(ChannelMode m);
 const char* to_string(PhaseInit p);
 const char* to_string(GriffinLimAlgorithm a);
+const char* to_string(ExtractorKind k);
+const char* to_string(VggInput v);
 
 }  // namespace audiostyle

@@ -250,6 +250,9 @@ class CountingBackend final : public Backend {
                  float beta1, float beta2, float eps, int step) override {
     inner_.adam_step(count, x, grad, m, v, lr, beta1, beta2, eps, step);
   }
+  void bin_gain(float* x, int64_t rows, int cols, const float* gain) override {
+    inner_.bin_gain(x, rows, cols, gain);
+  }
 
  private:
   Backend& inner_;

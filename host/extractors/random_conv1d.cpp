@@ -1,3 +1,4 @@
+// Method 1's extractor (Ulyanov & Lebedev 2016): one random conv layer over time.
 #include <cmath>
 
 #include "audiostyle/philox.h"
@@ -8,20 +9,24 @@ namespace {
 
 class RandomConvPlan final : public FeaturePlan {
  public:
-  RandomConvPlan(std::unique_ptr<Conv1d> conv) : conv_(std::move(conv)) {}
-  FeatureShape shape() const override {
-    return {conv_->shape().out_frames(), conv_->shape().n_filters};
-  }
-  void forward(const float* x, float* features) override { conv_->forward_relu(x, features); }
-  void backward(float* grad_features, const float* features, float* grad_x) override {
-    conv_->backward_input(grad_features, features, grad_x);
+  explicit RandomConvPlan(std::unique_ptr<Conv1d> conv) : conv_(std::move(conv)) {
+    const ConvShape& s = conv_->shape();
+    outputs_.push_back({"conv1d", {s.out_frames(), s.n_filters}, 0, 1.0f, 1.0f});
   }
   int batch() const override { return conv_->shape().n_batch; }
+  const std::vector<LayerOutput>& outputs() const override { return outputs_; }
+  int64_t activation_count() const override { return batch() * outputs_[0].shape.count(); }
+  int64_t scratch_count() const override { return 0; }
+  void forward(const float* x, float* features) override { conv_->forward_relu(x, features); }
+  void backward(float* const* grad_outputs, const float* features, float*, float* grad_x) override {
+    conv_->backward_input(grad_outputs[0], features, grad_x);
+  }
   size_t workspace_bytes() const override { return conv_->workspace_bytes(); }
   std::string algorithm() const override { return conv_->algorithm(); }
 
  private:
   std::unique_ptr<Conv1d> conv_;
+  std::vector<LayerOutput> outputs_;
 };
 
 class RandomConv1d final : public FeatureExtractor {
@@ -45,9 +50,6 @@ class RandomConv1d final : public FeatureExtractor {
            " bins, seed " + std::to_string(seed_);
   }
   int min_frames() const override { return kernel_width_; }
-  FeatureShape shape(int64_t n_frames) const override {
-    return {n_frames - kernel_width_ + 1, n_filters_};
-  }
   std::unique_ptr<FeaturePlan> plan(int64_t n_frames, int batch) override {
     auto conv = backend_.make_conv1d({n_frames, n_channels_, n_filters_, kernel_width_, batch},
                                      precision_);
@@ -55,6 +57,14 @@ class RandomConv1d final : public FeatureExtractor {
     return std::make_unique<RandomConvPlan>(std::move(conv));
   }
   size_t weight_bytes() const override { return weights_.bytes(); }
+  std::vector<LayerOutput> layers() const override {
+    return {{"conv1d", {0, n_filters_}, 0, 1.0f, 1.0f}};
+  }
+  // The reference divides the Gram by the input frame count (its N_SAMPLES), not the rows.
+  LayerScales scales(const LayerOutput&, int64_t n_frames) const override {
+    return {1.0f / float(n_frames), 1.0f, 1.0f};
+  }
+  int64_t context_frames() const override { return kernel_width_ - 1; }
 
  private:
   Backend& backend_;

@@ -1,0 +1,118 @@
+#include "host/cli/extractor_options.h"
+
+#include <cmath>
+
+#include "audiostyle/errors.h"
+#include "host/extractors/extractors.h"
+
+namespace audiostyle::cli {
+
+void add_extractor_flags(CLI::App& app, ExtractorFlags& f, TransferConfig& c, bool texture) {
+  app.add_option("--extractor", f.extractor,
+                 "random_conv1d (method 1) or vgg16 (method 2, needs --weights)")
+      ->capture_default_str();
+  app.add_option("--weights", c.weights_path,
+                 "vgg16 weights: safetensors from scripts/convert_weights.py");
+  if (!texture)
+    app.add_option("--content-layers", f.content_layers,
+                   "vgg16 content layers NAME[:WEIGHT],... (default conv3_1)");
+  app.add_option("--style-layers", f.style_layers,
+                 "vgg16 style layers NAME[:WEIGHT],... or 'all' (default conv1_1,conv1_2,conv2_1,"
+                 "conv2_2)");
+  app.add_option("--vgg-input", f.vgg_input, "vgg16 image: linear bins (mel: not yet)")
+      ->capture_default_str();
+  app.add_option("--mel-bins", c.mel_bins, "mel bands of --vgg-input mel")->capture_default_str();
+  app.add_option("--lowpass", c.lowpass_hz,
+                 "Post-filter: low-pass at HZ (4th-order Butterworth magnitude; 0 = off)")
+      ->capture_default_str();
+  app.add_option("--mid-boost", c.mid_boost_db,
+                 "Post-filter: boost DB around the voice band (0 = off)")
+      ->capture_default_str();
+  app.add_option("--mid-boost-hz", c.mid_boost_hz, "Centre of --mid-boost")->capture_default_str();
+  app.add_option("--mid-boost-octaves", c.mid_boost_octaves,
+                 "Width of --mid-boost in octaves (at half the boost)")
+      ->capture_default_str();
+}
+
+std::vector<LayerWeight> parse_layer_list(const std::string& text, const std::string& flag) {
+  std::vector<LayerWeight> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(start, end - start);
+    const size_t colon = item.find(':');
+    LayerWeight layer{item.substr(0, colon), 1.0f};
+    if (layer.name.empty()) throw UsageError(flag + ": an empty layer name in '" + text + "'");
+    if (colon != std::string::npos) {
+      const std::string weight = item.substr(colon + 1);
+      try {
+        size_t used = 0;
+        layer.weight = std::stof(weight, &used);
+        if (used != weight.size()) throw std::invalid_argument("trailing");
+      } catch (const std::exception&) {
+        throw UsageError(flag + ": the weight of " + layer.name + " must be a number, not '" +
+                         weight + "'");
+      }
+      if (!std::isfinite(layer.weight) || layer.weight < 0)
+        throw UsageError(flag + ": the weight of " + layer.name + " must be finite and >= 0");
+    }
+    out.push_back(layer);
+    start = end + 1;
+  }
+  return out;
+}
+
+void finalize_extractor(const ExtractorFlags& f, TransferConfig& c, bool texture) {
+  if (f.extractor == "random_conv1d") c.extractor = ExtractorKind::random_conv1d;
+  else if (f.extractor == "vgg16") c.extractor = ExtractorKind::vgg16;
+  else throw UsageError("--extractor must be random_conv1d or vgg16, not '" + f.extractor + "'");
+  if (f.vgg_input == "linear") c.vgg_input = VggInput::linear;
+  else if (f.vgg_input == "mel") c.vgg_input = VggInput::mel;
+  else throw UsageError("--vgg-input must be linear or mel, not '" + f.vgg_input + "'");
+  c.content_layers = f.content_layers.empty() || texture
+                         ? std::vector<LayerWeight>{}
+                         : parse_layer_list(f.content_layers, "--content-layers");
+  c.style_layers = f.style_layers.empty() ? std::vector<LayerWeight>{}
+                                          : parse_layer_list(f.style_layers, "--style-layers");
+  if (c.extractor == ExtractorKind::random_conv1d) {
+    if (!c.content_layers.empty() || !c.style_layers.empty())
+      throw UsageError("--content-layers and --style-layers need --extractor vgg16");
+    if (!c.weights_path.empty()) throw UsageError("--weights needs --extractor vgg16");
+  } else {
+    if (c.weights_path.empty()) throw UsageError(kVgg16WeightsHelp);
+    if (c.vgg_input == VggInput::mel)
+      throw UsageError("--vgg-input mel is not implemented yet; use --vgg-input linear");
+    // Names, duplicates and "all" are checked here, before anything is read.
+    (void)extractor_min_frames(c, !texture);
+  }
+  if (c.mel_bins < 1 || c.mel_bins > 1024) throw UsageError("--mel-bins must be in [1, 1024]");
+  if (!std::isfinite(c.lowpass_hz) || c.lowpass_hz < 0) throw UsageError("--lowpass must be >= 0");
+  if (!std::isfinite(c.mid_boost_db) || std::fabs(c.mid_boost_db) > 24)
+    throw UsageError("--mid-boost must be in [-24, 24] dB");
+  if (!std::isfinite(c.mid_boost_hz) || c.mid_boost_hz <= 0)
+    throw UsageError("--mid-boost-hz must be > 0");
+  if (!std::isfinite(c.mid_boost_octaves) || c.mid_boost_octaves <= 0 || c.mid_boost_octaves > 10)
+    throw UsageError("--mid-boost-octaves must be in (0, 10]");
+}
+
+void add_extractor_report(nlohmann::json& j, const TransferConfig& c) {
+  j["extractor"] = to_string(c.extractor);
+  if (c.extractor == ExtractorKind::vgg16) {
+    j["weights"] = c.weights_path;
+    j["vgg_input"] = to_string(c.vgg_input);
+    auto layers = [](const std::vector<LayerWeight>& list) {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& l : list) out[l.name] = l.weight;
+      return out;
+    };
+    j["content_layers"] = layers(c.content_layers);
+    j["style_layers"] = layers(c.style_layers);
+  }
+  j["lowpass_hz"] = c.lowpass_hz;
+  j["mid_boost_db"] = c.mid_boost_db;
+  j["mid_boost_hz"] = c.mid_boost_hz;
+  j["mid_boost_octaves"] = c.mid_boost_octaves;
+}
+
+}  // namespace audiostyle::cli
