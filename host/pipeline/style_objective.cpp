@@ -154,7 +154,7 @@ void StyleObjective::evaluate_items(const float* x, float* grad, double* values)
       for (int which = 0; which < 2; ++which) {
         std::vector<double*> slots;
         for (int b = 0; b < B; ++b) slots.push_back(cell(l, b, which));
-        sum_slots(slots, values + layer_base() + 2 * l + which);
+        sum_slots(slots, values + layer_value_index(l, which));
       }
   for (int which = 0; which < 2; ++which) {
     std::vector<double*> slots;
@@ -169,8 +169,8 @@ void StyleObjective::evaluate(const float* x, float* grad, double* values) {
   const auto& outputs = plan_.outputs();
   const bool one = terms_.size() == 1;
   // Where layer l's losses go: straight into the totals when there is one layer.
-  auto content_slot = [&](size_t l) { return one ? values + 1 : values + 3 + 2 * l; };
-  auto style_slot = [&](size_t l) { return one ? values + 2 : values + 4 + 2 * l; };
+  auto content_slot = [&](size_t l) { return one ? values + 1 : values + layer_value_index(l, 0); };
+  auto style_slot = [&](size_t l) { return one ? values + 2 : values + layer_value_index(l, 1); };
 
   plan_.forward(x, activations_.get());
   std::vector<double*> content_slots, style_slots;

@@ -52,7 +52,11 @@ class StyleObjective final : public Objective {
   // values: [total, content, style]; then for B > 1 each item's [content_b...], [style_b...]
   // (stereo channels: the totals are their sums, so a stereo total reads about twice a mono one);
   // then with more than one layer [content_l, style_l] per layer.
-  int value_count() const override { return layer_base() + (terms_.size() > 1 ? 2 * int(terms_.size()) : 0); }
+  int value_count() const override {
+    return layer_base() + (terms_.size() > 1 ? 2 * int(terms_.size()) : 0);
+  }
+  // Where layer l's content (which 0) or style (which 1) loss lies in values (more than one layer).
+  int layer_value_index(size_t l, int which) const { return layer_base() + 2 * int(l) + which; }
   void evaluate(const float* x, float* grad, double* values) override;
   // Backend memory the objective holds (activations, gradients, Gram errors, scaled targets).
   size_t bytes() const;

@@ -157,9 +157,11 @@ inline ParityErrors vgg16_philox_parity(Backend& backend, Precision precision) {
   for (size_t l = 0; l < outputs.size(); ++l) {
     const std::string& name = outputs[l].name;
     if (content_pointers[l])
-      errors.losses["content." + name] = loss_error(v[3 + 2 * l], golden["loss_content." + name][0]);
+      errors.losses["content." + name] = loss_error(v[size_t(objective.layer_value_index(l, 0))],
+                                                   golden["loss_content." + name][0]);
     if (style_pointers[l])
-      errors.losses["style." + name] = loss_error(v[4 + 2 * l], golden["loss_style." + name][0]);
+      errors.losses["style." + name] = loss_error(v[size_t(objective.layer_value_index(l, 1))],
+                                                 golden["loss_style." + name][0]);
   }
   errors.gradient = relative_error(grad.download(), golden["grad_x"]);
   return errors;
