@@ -286,7 +286,9 @@ int run_batch(BatchOptions& options) {
   print_summary(summary, outcomes, defaults.quiet);
   if (!options.summary_path.empty()) {
     try {
-      write_report(options.summary_path, summary);
+      // --no-clobber was checked before any row ran; the rename keeps it (no replacing a summary
+      // made meanwhile).
+      stage_report(options.summary_path, summary).commit(!defaults.no_clobber);
     } catch (const InputError& e) {
       throw InputError(std::string("--summary: ") + e.what());
     }

@@ -9,6 +9,7 @@
 #include "audiostyle/backend.h"
 #include "audiostyle/pipeline.h"
 #include "host/cli/options.h"
+#include "host/io/staged_file.h"
 
 namespace audiostyle::cli {
 
@@ -52,7 +53,10 @@ void prepare_plots_dir(const std::string& dir);
 // After a transfer or texture is written: --plots pictures and the --evaluate table (on stdout);
 // returns the evaluation's JSON for the report, or null without --evaluate. content: null for a
 // texture.
+// --plots and --evaluate after a run; the plots are staged into `plots` for the caller to commit
+// with the job's other outputs.
 nlohmann::json run_extras(Backend& backend, const RunOptions& options, const Audio* content,
-                          const Audio& style, const TransferResult& result);
+                          const Audio& style, const TransferResult& result,
+                          std::vector<io::StagedFile>& plots);
 
 }  // namespace audiostyle::cli

@@ -6,6 +6,7 @@
 
 #include "audiostyle/errors.h"
 #include "host/cli/commands.h"
+#include "host/cli/output_guard.h"
 #include "host/cli/report.h"
 #include "host/eval/evaluate.h"
 #include "host/plot/plot.h"
@@ -26,9 +27,9 @@ plot::SpectrogramPanel mel_panel(Backend& backend, const std::string& title, con
           double(hop) / mono.sample_rate_hz};
 }
 
-void write_spectrogram_plot(Backend& backend, const std::string& dir,
-                            const std::vector<std::pair<std::string, const Audio*>>& audios,
-                            int n_fft, int hop) {
+io::StagedFile write_spectrogram_plot(Backend& backend, const std::string& dir,
+                                      const std::vector<std::pair<std::string, const Audio*>>& audios,
+                                      int n_fft, int hop) {
   plot::SpectrogramFigure figure;
   const int rate = audios.at(0).second->sample_rate_hz;
   figure.fmax_hz = rate / 2.0;
@@ -37,7 +38,10 @@ void write_spectrogram_plot(Backend& backend, const std::string& dir,
     if (at_rate.sample_rate_hz != rate) at_rate = resample(at_rate, rate);
     figure.panels.push_back(mel_panel(backend, title, at_rate, n_fft, hop));
   }
-  plot::write_spectrograms((std::filesystem::path(dir) / "spectrograms.png").string(), figure);
+  io::StagedFile staged;
+  plot::write_spectrograms((std::filesystem::path(dir) / "spectrograms.png").string(), figure,
+                           &staged);
+  return staged;
 }
 
 void print_evaluation(const eval::Evaluation& evaluation) {
@@ -58,14 +62,15 @@ void prepare_plots_dir(const std::string& dir) {
 }
 
 nlohmann::json run_extras(Backend& backend, const RunOptions& options, const Audio* content,
-                          const Audio& style, const TransferResult& result) {
+                          const Audio& style, const TransferResult& result,
+                          std::vector<io::StagedFile>& plots) {
   const TransferConfig& c = options.config;
   if (!options.plots_dir.empty()) {
     std::vector<std::pair<std::string, const Audio*>> audios;
     if (content) audios.push_back({"content", content});
     audios.push_back({"style", &style});
     audios.push_back({"output", &result.output});
-    write_spectrogram_plot(backend, options.plots_dir, audios, c.n_fft, c.hop);
+    plots.push_back(write_spectrogram_plot(backend, options.plots_dir, audios, c.n_fft, c.hop));
     std::map<int, plot::LossSeries> segments;
     for (const IterationRecord& it : result.iterations) {
       plot::LossSeries& s = segments[it.segment];
@@ -78,9 +83,11 @@ nlohmann::json run_extras(Backend& backend, const RunOptions& options, const Aud
       s.title = segments.size() > 1 ? "segment " + std::to_string(segment + 1) : "optimisation";
       series.push_back(std::move(s));
     }
-    if (!series.empty())
+    if (!series.empty()) {
+      plots.emplace_back();
       plot::write_loss_curves((std::filesystem::path(options.plots_dir) / "losses.png").string(),
-                              series);
+                              series, &plots.back());
+    }
   }
   if (!options.evaluate) return nullptr;
   eval::EvalOptions eo;
@@ -94,7 +101,7 @@ nlohmann::json run_extras(Backend& backend, const RunOptions& options, const Aud
 struct EvaluateOptions {
   std::string output_path, content_path, style_path, report_path, plots_dir;
   std::string device = "auto";
-  bool quiet = false;
+  bool quiet = false, no_clobber = false;
 };
 
 CLI::App* add_evaluate_command(CLI::App& app, std::shared_ptr<EvaluateOptions>& options) {
@@ -110,6 +117,8 @@ CLI::App* add_evaluate_command(CLI::App& app, std::shared_ptr<EvaluateOptions>& 
                   "Write spectrograms.png (content, style, output) into this folder");
   cmd->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_flag("-q,--quiet", options->quiet, "No notices on stderr");
+  cmd->add_flag("--no-clobber", options->no_clobber,
+                "Refuse to replace an existing report or plot (exit 2 before any work)");
   return cmd;
 }
 
@@ -118,6 +127,15 @@ int run_evaluate(EvaluateOptions& o) {
     throw UsageError("evaluate needs --content, --style or both");
   if (o.device != "auto" && o.device != "cpu" && o.device != "cuda")
     throw UsageError("--device must be auto, cpu or cuda, not '" + o.device + "'");
+  // The shared guard: the report and the plot never land on a file this command reads.
+  std::vector<NamedPath> inputs{{o.output_path, "the output scored"}}, outputs;
+  if (!o.content_path.empty()) inputs.push_back({o.content_path, "the content"});
+  if (!o.style_path.empty()) inputs.push_back({o.style_path, "the style"});
+  if (!o.report_path.empty()) outputs.push_back({o.report_path, "the report"});
+  if (!o.plots_dir.empty())
+    outputs.push_back({(std::filesystem::path(o.plots_dir) / "spectrograms.png").string(),
+                       "the plot"});
+  check_output_paths(inputs, outputs, o.no_clobber);
   if (!o.report_path.empty()) {
     const auto parent = std::filesystem::path(o.report_path).parent_path();
     if (!parent.empty() && !std::filesystem::is_directory(parent))
@@ -136,6 +154,7 @@ int run_evaluate(EvaluateOptions& o) {
   const eval::Evaluation evaluation = eval::evaluate(
       *backend, output, content ? &*content : nullptr, style ? &*style : nullptr, {});
   print_evaluation(evaluation);
+  io::StagedFile plot_file, report_file;
   if (!o.plots_dir.empty()) {
     std::vector<std::pair<std::string, const Audio*>> audios;
     if (content) audios.push_back({"content", &*content});
@@ -147,7 +166,7 @@ int run_evaluate(EvaluateOptions& o) {
     if (first.sample_rate_hz != analysis.sample_rate_hz)
       first = resample(first, analysis.sample_rate_hz);
     audios[0].second = &first;
-    write_spectrogram_plot(*backend, o.plots_dir, audios, analysis.n_fft, analysis.hop);
+    plot_file = write_spectrogram_plot(*backend, o.plots_dir, audios, analysis.n_fft, analysis.hop);
   }
   if (!o.report_path.empty()) {
     nlohmann::json report = {{"version", AUDIOSTYLE_VERSION},
@@ -160,8 +179,9 @@ int run_evaluate(EvaluateOptions& o) {
                              {"backend", backend->name()},
                              {"device", backend->device_name()},
                              {"evaluation", eval::to_json(evaluation)}};
-    write_report(o.report_path, report);
+    report_file = stage_report(o.report_path, report);
   }
+  commit_outputs({&plot_file, &report_file}, o.no_clobber);
   return kExitOk;
 }
 

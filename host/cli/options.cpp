@@ -9,9 +9,6 @@
 #include "host/io/formats.h"
 
 namespace audiostyle::cli {
-namespace {
-
-// A validator with our own sentence (CLI11's NonNegativeNumber prints its 20-digit range).
 CLI::Validator non_negative_integer() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -20,6 +17,8 @@ CLI::Validator non_negative_integer() {
       },
       "UINT");
 }
+
+namespace {
 
 // Flags of `transfer` that mean nothing for a texture: refused with the reason, not CLI11's
 // "arguments were not expected".

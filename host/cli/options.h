@@ -44,6 +44,8 @@ struct RunOptions {
 // them as defaults for every manifest row, without -o/--output and --report (each row has its own).
 // A flag given twice takes the last value, as in sox and ffmpeg.
 void add_run_flags(CLI::App& app, RunOptions& options, bool texture, bool batch = false);
+// A validator with our own sentence (CLI11's NonNegativeNumber prints its 20-digit range).
+CLI::Validator non_negative_integer();
 // Turns the strings into enums and checks ranges and combinations; throws UsageError.
 void finalize(RunOptions& options, bool texture);
 SampleFormat sample_format(const RunOptions& options);

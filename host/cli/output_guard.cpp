@@ -110,7 +110,7 @@ void sweep_batch_temporaries(const std::vector<BatchRow>& rows) {
   io::remove_stale_temporaries(targets);
 }
 
-void commit_outputs(std::initializer_list<io::StagedFile*> files, bool no_clobber) {
+void commit_outputs(const std::vector<io::StagedFile*>& files, bool no_clobber) {
   sigset_t held, previous;
   sigemptyset(&held);
   sigaddset(&held, SIGINT);

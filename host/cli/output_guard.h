@@ -3,7 +3,6 @@
 // and `..`, and by device and inode for files that exist (so a hard link is caught too); a path
 // that does not exist yet is compared by its canonical folder and name.
 #pragma once
-#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -42,6 +41,6 @@ void sweep_batch_temporaries(const std::vector<BatchRow>& rows);
 // Renames the staged files into place in order with SIGINT and SIGTERM held off: an interrupt that
 // came before is honoured (Interrupted, nothing renamed, the temporaries removed); one arriving
 // during the renames takes effect after them, so a job is never left half-published.
-void commit_outputs(std::initializer_list<io::StagedFile*> files, bool no_clobber);
+void commit_outputs(const std::vector<io::StagedFile*>& files, bool no_clobber);
 
 }  // namespace audiostyle::cli

@@ -8,8 +8,12 @@
 #include "audiostyle/audio.h"
 #include "audiostyle/errors.h"
 #include "host/cli/commands.h"
+#include "host/cli/output_guard.h"
 #include "host/cli/progress.h"
 #include "host/cli/report.h"
+#include "host/io/audio_stdio.h"
+#include "host/io/formats.h"
+#include "host/io/staged_file.h"
 #include "host/pipeline/reconstruct.h"
 
 namespace audiostyle::cli {
@@ -28,14 +32,21 @@ CLI::App* add_reconstruct_command(CLI::App& app, std::shared_ptr<ReconstructOpti
   o.phase_init = "pghi";
   auto* cmd = app.add_subcommand(
       "reconstruct", "Drop the phase of a file's STFT and rebuild it from the magnitude alone");
+  // As transfer: a repeated option's last value wins.
+  cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("input", options->input_path, "Audio file")->required();
-  cmd->add_option("-o,--output", o.output_path, "Output file (.wav or .flac)")->required();
+  cmd->add_option("-o,--output", o.output_path,
+                  "Output file: .wav, .flac, .ogg (Vorbis), .opus or .mp3")
+      ->required();
   o.n_fft_option = cmd->add_option(
       "--n-fft", c.n_fft,
       "FFT size (even); default 2048 at 22050 Hz, scaled with the rate (same resolution)");
   o.hop_option = cmd->add_option("--hop", c.hop, "Hop in samples; default n_fft / 4");
   cmd->add_option("--sample-rate", o.sample_rate,
                   "Working rate in Hz, or 'native' to keep the input's")
+      ->capture_default_str();
+  cmd->add_option("--output-rate", o.output_rate,
+                  "Rate of the output file: source (the input's), working, or Hz")
       ->capture_default_str();
   cmd->add_option("--channels", o.channels, "auto (keep the input's), mono, stereo or mid-side")
       ->capture_default_str();
@@ -52,12 +63,14 @@ CLI::App* add_reconstruct_command(CLI::App& app, std::shared_ptr<ReconstructOpti
   cmd->add_option("--phase-init", o.phase_init, "Initial phase: random or pghi")
       ->capture_default_str();
   cmd->add_option("--seed", c.seed, "Seed of the random phase")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_integer())
       ->capture_default_str();
   cmd->add_option("--device", o.device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--format", o.format, "Output samples: pcm16, pcm24 or float")
       ->capture_default_str();
   cmd->add_option("--report", o.report_path, "Write a JSON report of the run");
+  cmd->add_flag("--no-clobber", o.no_clobber,
+                "Refuse to replace an existing output or report (exit 2 before any work)");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
   cmd->add_flag("-v,--verbose", o.verbose, "Print per-stage timings");
   return cmd;
@@ -116,6 +129,10 @@ int run_reconstruct(ReconstructOptions& options) {
   if (c.phase_init == PhaseInit::content)
     throw UsageError("reconstruct --phase-init must be random or pghi (content would be the "
                      "input's own phase)");
+  // The shared guard: the output and the report are neither the input nor each other.
+  std::vector<NamedPath> outputs{{o.output_path, "the output"}};
+  if (!o.report_path.empty()) outputs.push_back({o.report_path, "the report"});
+  check_output_paths({{options.input_path, "the input"}}, outputs, o.no_clobber);
   check_writable_output(o.output_path);
   if (!o.report_path.empty()) {
     const auto parent = std::filesystem::path(o.report_path).parent_path();
@@ -123,6 +140,7 @@ int run_reconstruct(ReconstructOptions& options) {
       throw InputError("cannot write the report " + o.report_path + ": folder " +
                        parent.string() + " does not exist");
   }
+  const io::AudioFileInfo source = io::probe_audio(options.input_path);
   const bool keep_channels = c.channels != ChannelMode::mono;
   const Audio input = read_audio(options.input_path,
                                  ReadOptions{o.native_rate ? 0 : c.sample_rate_hz, !keep_channels,
@@ -141,16 +159,33 @@ int run_reconstruct(ReconstructOptions& options) {
   const ReconstructResult result =
       reconstruct(*backend, input, c, [&](const Progress& p) { printer(p); });
   printer.finish();
-  write_audio(o.output_path, result.output, WriteOptions{sample_format(o)});
+  Audio output = result.output;
+  int output_rate = o.output_rate_working  ? output.sample_rate_hz
+                    : o.output_rate_hz > 0 ? o.output_rate_hz
+                    : source.ok            ? source.sample_rate_hz
+                                           : output.sample_rate_hz;
+  output_rate = io::writable_rate(o.output_path, output_rate);
+  if (output.sample_rate_hz != output_rate) output = resample(output, output_rate);
+  // Staged and renamed into place together, report first, as transfer does.
+  io::StagedFile audio_file = io::stage_audio(o.output_path, output, WriteOptions{sample_format(o)});
   const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   if (o.verbose)
     for (const auto& t : result.timings_ms)
       std::fprintf(stderr, "  %-18s %10.1f ms\n", t.stage.c_str(), t.ms);
-  if (!o.report_path.empty())
-    write_report(o.report_path, make_reconstruct_report(options, result, total_ms));
+  io::StagedFile report_file;
+  if (!o.report_path.empty()) {
+    nlohmann::json report = make_reconstruct_report(options, result, total_ms);
+    report["output"]["sample_rate_hz"] = output.sample_rate_hz;
+    report["output"]["format"] = io::describe_format(o.output_path, sample_format(o));
+    report_file = stage_report(o.report_path, report);
+  }
+  commit_outputs({&report_file, &audio_file}, o.no_clobber);
   if (!o.quiet)
-    std::fprintf(stderr, "wrote %s (%.1f s, %s) in %.1f s on %s: griffin-lim %.1f dB\n",
-                 o.output_path.c_str(), result.output.seconds(), result.channel_mode.c_str(),
+    std::fprintf(stderr,
+                 "audiostyle: wrote %s (%d Hz, %s, %.2f s, %s) in %.1f s on %s: griffin-lim "
+                 "%.1f dB\n",
+                 o.output_path.c_str(), output.sample_rate_hz, result.channel_mode.c_str(),
+                 output.seconds(), io::describe_format(o.output_path, sample_format(o)).c_str(),
                  total_ms / 1000, result.device.c_str(), result.spectral_convergence_db);
   return kExitOk;
 }

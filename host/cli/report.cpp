@@ -207,8 +207,4 @@ io::StagedFile stage_report(const std::string& path, const nlohmann::json& repor
   return io::stage_text(path, report.dump(2) + "\n");
 }
 
-void write_report(const std::string& path, const nlohmann::json& report) {
-  stage_report(path, report).commit();
-}
-
 }  // namespace audiostyle::cli

@@ -45,9 +45,8 @@ void set_command_line(int argc, char** argv);
 nlohmann::json make_report(const std::string& command, const RunOptions& options,
                            const TransferResult& result, double total_ms,
                            const std::vector<StageTiming>& io_timings, const RunRecord& record);
-// Written to a temporary file beside the path, then renamed.
-void write_report(const std::string& path, const nlohmann::json& report);
-// The same, staged only: commit() renames it into place (host/io/staged_file.h).
+// Written to a temporary file beside the path; commit() renames it into place
+// (host/io/staged_file.h).
 io::StagedFile stage_report(const std::string& path, const nlohmann::json& report);
 
 }  // namespace audiostyle::cli

@@ -134,10 +134,12 @@ Audio to_working(const Audio& source, bool mono, int rate_hz) {
 // --loudness: match the source's integrated loudness (or a target), then keep the peaks under the
 // ceiling with the look-ahead limiter. Lossy outputs get 1 dB more headroom: their decoders
 // overshoot the encoded peaks.
-LevelInfo level_output(Audio& out, const RunOptions& options, double source_lufs, bool quiet) {
+LevelInfo level_output(Audio& out, const RunOptions& options, double source_lufs,
+                       double source_peak, bool quiet) {
   LevelInfo level;
   level.mode = options.loudness;
   level.source_lufs = source_lufs;
+  level.source_peak = source_peak;
   const bool lossy = io::is_lossy(options.output_path);
   level.ceiling = lossy ? 0.891f : 0.989f;  // -1 dBFS, -0.1 dBFS
   level.before_lufs = io::integrated_loudness(out);
@@ -405,9 +407,8 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   stage_start = Clock::now();
   if (result.output.sample_rate_hz != output_rate)
     result.output = resample(result.output, output_rate);
-  record.level =
-      level_output(result.output, options, record.output_source.loudness_lufs, options.quiet);
-  record.level.source_peak = record.output_source.peak;
+  record.level = level_output(result.output, options, record.output_source.loudness_lufs,
+                              record.output_source.peak, options.quiet);
   io_timings.push_back({"level", ms_since(stage_start)});
   stage_start = Clock::now();
   io::StagedFile audio_file;  // renamed into place with the report, after everything else
@@ -422,9 +423,11 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
   if (options.verbose)
     for (const auto& t : result.timings_ms)
       std::fprintf(stderr, "  %-18s %10.1f ms\n", t.stage.c_str(), t.ms);
+  std::vector<io::StagedFile> plots;
   const nlohmann::json evaluation =
       options.evaluate || !options.plots_dir.empty()
-          ? run_extras(engine.backend(), options, texture ? nullptr : &content, style, result)
+          ? run_extras(engine.backend(), options, texture ? nullptr : &content, style, result,
+                       plots)
           : nlohmann::json(nullptr);
   io::StagedFile report_file;
   if (!options.report_path.empty()) {
@@ -432,7 +435,11 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
     if (!evaluation.is_null()) report["evaluation"] = evaluation;
     report_file = stage_report(options.report_path, report);
   }
-  commit_outputs({&report_file, &audio_file}, options.no_clobber);
+  // The audio last: an existing output means a finished job.
+  std::vector<io::StagedFile*> staged{&report_file};
+  for (io::StagedFile& plot : plots) staged.push_back(&plot);
+  staged.push_back(&audio_file);
+  commit_outputs(staged, options.no_clobber);
   last_record() = record;
   return result;
 }
@@ -447,6 +454,7 @@ int run_single(const std::string& command, RunOptions& options) {
     inputs.push_back({options.content_path, "the content"});
   if (!io::is_stdio(options.style_path)) inputs.push_back({options.style_path, "the style"});
   if (!io::is_stdio(options.output_path)) outputs.push_back({options.output_path, "the output"});
+  if (!options.config.weights_path.empty()) inputs.push_back({options.config.weights_path, "the weights"});
   if (!options.report_path.empty()) outputs.push_back({options.report_path, "the report"});
   if (!options.plots_dir.empty())
     for (const char* plot : {"spectrograms.png", "losses.png"})

@@ -69,11 +69,23 @@ void Canvas::tick_y(const Rect& area, double y, const std::string& label) {
   text(label, area.x - 7, py, 11, 1, 0.5);
 }
 
-void Canvas::write_png(const std::string& path) {
+void Canvas::write_png(const std::string& path, io::StagedFile* staged) {
   cairo_surface_flush(surface_);
-  const cairo_status_t status = cairo_surface_write_to_png(surface_, path.c_str());
+  std::string bytes;
+  const cairo_status_t status = cairo_surface_write_to_png_stream(
+      surface_,
+      [](void* closure, const unsigned char* data, unsigned int length) {
+        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+        return CAIRO_STATUS_SUCCESS;
+      },
+      &bytes);
   if (status != CAIRO_STATUS_SUCCESS)
     throw InputError("cannot write the plot " + path + ": " + cairo_status_to_string(status));
+  io::StagedFile file = io::stage_text(path, bytes);
+  if (staged)
+    *staged = std::move(file);
+  else
+    file.commit();
 }
 
 double nice_step(double span, int max_ticks) {

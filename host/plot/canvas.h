@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "host/io/staged_file.h"
+
 #include "host/plot/plot.h"
 
 namespace audiostyle::plot {
@@ -23,8 +25,10 @@ class Canvas {
   void frame(const Rect& area);  // the plot area's border
   void tick_x(const Rect& area, double x, const std::string& label);
   void tick_y(const Rect& area, double y, const std::string& label);
-  // Throws InputError naming the path when cairo cannot write it.
-  void write_png(const std::string& path);
+  // Encodes the PNG and stages it beside `path` (io::stage_text): into *staged for the caller to
+  // commit, or committed at once when staged is null. Throws InputError naming the path when
+  // cairo cannot encode it, Error when the file cannot be written.
+  void write_png(const std::string& path, io::StagedFile* staged = nullptr);
 
  private:
   cairo_surface_t* surface_;

@@ -13,7 +13,8 @@ constexpr int kLeft = 70, kRight = 20, kTop = 30, kBottom = 46;
 
 }  // namespace
 
-LossLayout write_loss_curves(const std::string& path, const std::vector<LossSeries>& segments) {
+LossLayout write_loss_curves(const std::string& path, const std::vector<LossSeries>& segments,
+                             io::StagedFile* staged) {
   AS_CHECK(!segments.empty(), "write_loss_curves: no segments");
   LossLayout layout;
   const int n = int(segments.size());
@@ -109,7 +110,7 @@ LossLayout write_loss_curves(const std::string& path, const std::vector<LossSeri
       canvas.text(names[j], x + 28, y, 11, 0, 0.5);
     }
   }
-  canvas.write_png(path);
+  canvas.write_png(path, staged);
   return layout;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "host/eval/measures.h"
+#include "host/io/staged_file.h"
 
 namespace audiostyle::plot {
 
@@ -38,8 +39,11 @@ struct SpectrogramLayout {
 // mel(fmin) + u (mel(fmax) - mel(fmin)) with u = (area.height - y - 0.5) / area.height, and pixel
 // column x frames [x T / width, (x + 1) T / width) averaged (or the nearest frame when T < width).
 double row_to_hz(const Rect& area, int y, double fmin_hz, double fmax_hz);
-// Throws InputError when the file cannot be written.
-SpectrogramLayout write_spectrograms(const std::string& path, const SpectrogramFigure& figure);
+// Throws InputError when the file cannot be written. The PNG goes to a temporary beside `path`:
+// with `staged`, it is left there for the caller to commit with the job's other outputs; without,
+// it is renamed into place at once. Either way an existing file is replaced whole, never truncated.
+SpectrogramLayout write_spectrograms(const std::string& path, const SpectrogramFigure& figure,
+                                     io::StagedFile* staged = nullptr);
 
 struct LossSeries {
   std::string title;               // e.g. "segment 1"
@@ -54,6 +58,8 @@ struct LossLayout {
 constexpr std::array<uint8_t, 3> kTotalColour{20, 20, 20}, kContentColour{31, 119, 180},
     kStyleColour{255, 127, 14};
 // One panel per segment, log-scale losses against the iteration; values <= 0 are not drawn.
-LossLayout write_loss_curves(const std::string& path, const std::vector<LossSeries>& segments);
+// `staged` as for write_spectrograms.
+LossLayout write_loss_curves(const std::string& path, const std::vector<LossSeries>& segments,
+                             io::StagedFile* staged = nullptr);
 
 }  // namespace audiostyle::plot

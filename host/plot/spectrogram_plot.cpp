@@ -24,7 +24,8 @@ double row_to_hz(const Rect& area, int y, double fmin_hz, double fmax_hz) {
   return eval::mel_to_hz(lo + u * (hi - lo));
 }
 
-SpectrogramLayout write_spectrograms(const std::string& path, const SpectrogramFigure& figure) {
+SpectrogramLayout write_spectrograms(const std::string& path, const SpectrogramFigure& figure,
+                                     io::StagedFile* staged) {
   AS_CHECK(!figure.panels.empty(), "write_spectrograms: no panels");
   SpectrogramLayout layout;
   const int n = int(figure.panels.size());
@@ -108,7 +109,7 @@ SpectrogramLayout write_spectrograms(const std::string& path, const SpectrogramF
     canvas.text(format_number(db), bar.x + bar.width + 6, y, 10, 0, 0.5);
   }
   canvas.text("dB", bar.x + bar.width / 2.0, bar.y - 6, 11, 0.5, 1);
-  canvas.write_png(path);
+  canvas.write_png(path, staged);
   return layout;
 }
 

@@ -1,6 +1,7 @@
 // Levels, rates and channels (issue 11, items 5-8): the output comes back at the content's rate and
 // loudness, --format never lies about FLAC, and more than two channels under auto are said.
 #include <catch2/catch.hpp>
+#include <regex>
 
 #include "host/io/loudness.h"
 #include "tests/cli/cli_helpers.h"
@@ -74,6 +75,8 @@ TEST_CASE("cli levels: content near silence gets a warning", "[cli][levels]") {
   INFO(run.err);
   REQUIRE(run.code == 0);
   CHECK(contains(run.err, "audiostyle: warning: the content is near silence"));
+  // The content's own peak (about -90 dBFS at 16 bits), not the unset -240 of an empty level.
+  CHECK(std::regex_search(run.err, std::regex("peak -9[01]\\.[0-9] dBFS")));
 }
 
 TEST_CASE(

@@ -102,6 +102,44 @@ TEST_CASE("safety: texture refuses an output that is its style", "[cli][safety]"
                 {style}, "is also the output");
 }
 
+TEST_CASE("safety: reconstruct, evaluate and a weights file are guarded like transfer",
+          "[cli][safety]") {
+  test::TempDir dir;
+  const std::string content = tone_file(dir, "song.wav", 440), style = tone_file(dir, "style.wav", 660);
+  const std::string out = tone_file(dir, "out.wav", 550);
+  const std::string recon = " --n-fft 256 --gl-iterations 2 --device cpu -q";
+  check_refused(dir, "reconstruct " + content + " -o " + content + recon, {content},
+                "is the input");
+  check_refused(dir, "reconstruct " + content + " -o " + dir.file("r.wav") + " --report " +
+                    dir.file("r.wav") + recon,
+                {content}, "is also the output");
+  check_refused(dir, "evaluate " + out + " --content " + content + " --report " + content + " -q",
+                {content, out}, "is the content");
+  check_refused(dir, "evaluate " + out + " --style " + style + " --report " + out + " -q",
+                {style, out}, "is the output scored");
+  // The vgg16 weights are an input of the job: a report over them is refused.
+  const std::string weights = dir.file("w.safetensors");
+  fs::copy_file(test::source_path("tests/golden/vgg16_converted_tiny.safetensors"), weights);
+  check_refused(dir,
+                "transfer " + content + " " + style + " -o " + dir.file("o.wav") +
+                    " --extractor vgg16 --weights " + weights + " --report " + weights + kFast,
+                {content, style, weights}, "is the weights");
+}
+
+TEST_CASE("safety: reconstruct and evaluate --no-clobber keep existing files", "[cli][safety]") {
+  test::TempDir dir;
+  const std::string content = tone_file(dir, "song.wav", 440);
+  const std::string out = tone_file(dir, "out.wav", 550), report = dir.file("r.json");
+  { std::ofstream(report) << "{}"; }
+  check_refused(dir,
+                "reconstruct " + content + " -o " + out + " --n-fft 256 --gl-iterations 2 -q "
+                "--device cpu --no-clobber",
+                {out}, "--no-clobber");
+  check_refused(dir, "evaluate " + out + " --content " + content + " --report " + report +
+                    " -q --no-clobber",
+                {report}, "--no-clobber");
+}
+
 TEST_CASE("safety: batch refuses a summary, report or output over an input", "[cli][safety]") {
   test::TempDir dir;
   const std::string a = tone_file(dir, "a.wav", 440), b = tone_file(dir, "b.wav", 550);
