@@ -7,6 +7,7 @@
 #include <string>
 
 #include "audiostyle/errors.h"
+#include "kernels/cuda_check.h"
 
 namespace audiostyle::cuda {
 
@@ -29,4 +30,5 @@ namespace audiostyle::cuda {
     const cudnnStatus_t as_cudnn_status_ = (expr);                                        \
     if (as_cudnn_status_ != CUDNN_STATUS_SUCCESS)                                         \
       ::audiostyle::cuda::throw_cudnn_error(__FILE__, __LINE__, #expr, as_cudnn_status_); \
+    ::audiostyle::cuda::sync_after_library_call(__FILE__, __LINE__, #expr);               \
   } while (0)

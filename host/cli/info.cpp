@@ -17,7 +17,13 @@ int run_info() {
   std::printf("cpu: %u threads, %s\n", std::thread::hardware_concurrency(), openblas_get_config());
   std::string why;
   const auto devices = cuda_devices(&why);
-  if (devices.empty()) std::printf("cuda devices: none (%s)\n", why.c_str());
+  if (devices.empty()) {
+    const std::string plain = plain_device_reason(why);
+    if (plain == why)
+      std::printf("cuda devices: none (%s)\n", why.c_str());
+    else
+      std::printf("cuda devices: none (%s: %s)\n", plain.c_str(), why.c_str());
+  }
   for (const auto& d : devices)
     std::printf("cuda device %d: %s, compute capability %d.%d, %.1f GiB (%.1f GiB free)\n",
                 d.index, d.name.c_str(), d.compute_major, d.compute_minor,

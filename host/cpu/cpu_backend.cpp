@@ -1,4 +1,6 @@
 // The CPU backend: host memory, forwarding each op to its CPU twin.
+#include <cblas.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -18,7 +20,8 @@ class CpuBackend final : public Backend {
  public:
   std::string name() const override { return "cpu"; }
   std::string device_name() const override {
-    return "CPU (" + std::to_string(std::thread::hardware_concurrency()) + " threads)";
+    // The threads OpenBLAS uses (--threads sets them), not the cores the machine has.
+    return "CPU (" + std::to_string(openblas_get_num_threads()) + " threads)";
   }
 
   void* allocate(size_t bytes) override {

@@ -37,6 +37,8 @@ TEST_CASE("cli streams: --threads runs the CPU backend on that many threads", "[
                        dir.file("o.wav") + " --report " + dir.file("r.json"));
   REQUIRE(run.code == 0);
   CHECK(read_json(dir.file("r.json"))["config"]["threads"] == 1);
+  // What the backend runs on, not the flag echoed: OpenBLAS's own thread count.
+  CHECK(read_json(dir.file("r.json"))["device"] == "CPU (1 threads)");
   CHECK(run_cli(dir, "transfer " + content + " " + content + kTiny + " --threads -2 -q -o " +
                          dir.file("p.wav"))
             .code == 2);
