@@ -368,9 +368,15 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
       const std::string message = e.what();
       const bool cropped = config.offset_seconds > 0 || config.seconds > 0;
       if (!texture && cropped && message.find("too short") != std::string::npos)
-        throw InputError(message + "; the crop --offset " + std::to_string(config.offset_seconds) +
-                         " --seconds " + std::to_string(config.seconds) + " leaves " +
-                         seconds_text(content.seconds()) + " of " + options.content_path);
+        throw InputError(message + "; the crop (" +
+                         (config.offset_seconds > 0
+                              ? "--offset " + seconds_text(config.offset_seconds) +
+                                    (config.seconds > 0 ? ", " : "")
+                              : std::string()) +
+                         (config.seconds > 0 ? "--seconds " + seconds_text(config.seconds)
+                                             : std::string()) +
+                         ") leaves " + seconds_text(content.seconds()) + " of " +
+                         options.content_path);
       throw;
     }
   };
