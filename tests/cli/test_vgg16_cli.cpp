@@ -165,3 +165,29 @@ TEST_CASE("cli: --recipe vgg16 sets the paper's defaults, flags given override t
   INFO(run.err);
   CHECK(run.code == 0);
 }
+
+TEST_CASE("cli: vgg16 on a mel view (--vgg-input mel) runs end to end and its objective falls",
+          "[cli][vgg16][mel]") {
+  test::TempDir dir;
+  const std::string content = write_tone(dir, "c.wav", 440), style = write_tone(dir, "s.wav", 660);
+  const std::string weights = write_weights(dir);
+  const auto run = test::run_cli(
+      dir, "transfer " + content + " " + style + " -o " + dir.file("out.wav") +
+               " --extractor vgg16 --weights " + weights + " --vgg-input mel --mel-bins 24" +
+               " --iterations 4 --report " + dir.file("r.json") +
+               " --sample-rate 8000 --n-fft 256 --gl-iterations 5 -q");
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  const auto report = read_run(dir);
+  CHECK(report["config"]["vgg_input"] == "mel");
+  CHECK(report["config"]["mel_bins"] == 24);
+
+  // Fewer bands than the pools up to conv3_1 leave: one line before anything runs.
+  const auto few = test::run_cli(
+      dir, "transfer " + content + " " + style + " -o " + dir.file("few.wav") +
+               " --extractor vgg16 --weights " + weights + " --vgg-input mel --mel-bins 3" +
+               " --sample-rate 8000 --n-fft 256 -q");
+  CHECK(few.code == 2);
+  CHECK(one_line(few.err));
+  CHECK_THAT(few.err, Catch::Contains("--mel-bins 3") && Catch::Contains("at least 4 bands"));
+}
