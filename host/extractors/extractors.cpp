@@ -58,8 +58,8 @@ std::string extractor_key(const TransferConfig& c, bool with_content) {
            std::to_string(c.seed);
   const Vgg16Layers layers = vgg_layers(c, with_content);
   key += "|" + c.weights_path + "|" + to_string(c.vgg_input);
-  if (c.vgg_input == VggInput::mel)
-    key += "|" + std::to_string(c.mel_bins) + "|" + std::to_string(c.sample_rate_hz);
+  if (c.vgg_input == VggInput::mel)  // the bank depends on the bands and the rate
+    key += "|mel:" + std::to_string(c.mel_bins) + ":" + std::to_string(c.sample_rate_hz);
   for (const auto& l : layers.content) key += "|c:" + l.name + ":" + std::to_string(l.weight);
   for (const auto& l : layers.style) key += "|s:" + l.name + ":" + std::to_string(l.weight);
   return key;
@@ -94,9 +94,10 @@ void add_extractor_memory(MemoryPlan& plan, const TransferConfig& c, int64_t n_f
     const MelViewFootprint style_mel =
         mel_view_footprint(style_chunk_frames(c) + (1 << layers.pools()), C, c.mel_bins, 1);
     add("mel filterbank", mel.bank);
-    add("mel view of a style chunk", style_mel.activations);
+    add("mel view of a style chunk", style_mel.activations + style_mel.workspace);
     add("mel view (magnitude, band sums, image)", mel.activations);
     add("mel view backward scratch", mel.scratch);
+    add("mel projection workspace (padded input, gradient)", mel.workspace);
   }
 }
 

@@ -29,7 +29,8 @@ void MelProjection::backward(float* grad_image, const float* magnitude, const fl
 
 MelViewFootprint mel_view_footprint(int64_t n_frames, int n_bins, int n_mels, int batch) {
   const int64_t rows = n_frames * batch;
-  return {rows * (n_bins + 2 * int64_t(n_mels)), rows * n_mels, int64_t(n_mels) * n_bins};
+  return {rows * (n_bins + 2 * int64_t(n_mels)), rows * n_mels, 2 * rows * (n_bins + 8),
+          int64_t(n_mels) * n_bins};
 }
 
 namespace {

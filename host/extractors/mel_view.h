@@ -50,9 +50,11 @@ std::unique_ptr<FeatureExtractor> make_mel_view(Backend& backend, const MelBankS
                                                 std::unique_ptr<FeatureExtractor> inner);
 
 // Floats a plan of n_frames x batch adds for the mel view: activations (the magnitude, the band
-// sums and the image) and backward scratch (the image's gradient).
+// sums and the image), backward scratch (the image's gradient), the projection plan's own
+// workspace (CUDA's conv1d keeps a padded input and its gradient, as method 1's memory plan counts)
+// and the bank.
 struct MelViewFootprint {
-  int64_t activations = 0, scratch = 0, bank = 0;
+  int64_t activations = 0, scratch = 0, workspace = 0, bank = 0;
 };
 MelViewFootprint mel_view_footprint(int64_t n_frames, int n_bins, int n_mels, int batch);
 
