@@ -234,6 +234,15 @@ class CudaBackend final : public Backend {
   }
 
   // --- 2D layer ops --------------------------------------------------------------------------
+  void log1p_map(const float* x, int64_t count, float* y) override {
+    cuda::log1p_map(context_, x, count, y);
+  }
+  void expm1_map(const float* x, int64_t count, float* y) override {
+    cuda::expm1_map(context_, x, count, y);
+  }
+  void one_plus_scale(const float* v, int64_t count, bool divide, float* grad) override {
+    cuda::one_plus_scale(context_, v, count, divide, grad);
+  }
   void relu(const float* x, int64_t count, float* y) override {
     cuda::relu(context_, x, count, y);
   }

@@ -47,6 +47,12 @@ std::unique_ptr<Timer> make_timer(const Context& context);
 std::unique_ptr<Conv2d> make_conv2d(const Context& context, const Conv2dShape& shape,
                                     Precision precision);
 
+// log1p_map.cu
+void log1p_map(const Context& context, const float* x, int64_t count, float* y);
+void expm1_map(const Context& context, const float* x, int64_t count, float* y);
+void one_plus_scale(const Context& context, const float* v, int64_t count, bool divide,
+                    float* grad);
+
 // relu.cu
 void relu(const Context& context, const float* x, int64_t count, float* y);
 void relu_backward(const Context& context, const float* y, int64_t count, float* grad);

@@ -19,9 +19,12 @@ void add_extractor_flags(CLI::App& app, ExtractorFlags& f, TransferConfig& c, bo
   app.add_option("--style-layers", f.style_layers,
                  "vgg16 style layers NAME[:WEIGHT],... or 'all' (default conv1_1,conv1_2,conv2_1,"
                  "conv2_2)");
-  app.add_option("--vgg-input", f.vgg_input, "vgg16 image: linear bins (mel: not yet)")
+  app.add_option("--vgg-input", f.vgg_input,
+                 "vgg16 image: the linear bins, or a mel view of them (--mel-bins bands)")
       ->capture_default_str();
-  app.add_option("--mel-bins", c.mel_bins, "mel bands of --vgg-input mel")->capture_default_str();
+  app.add_option("--mel-bins", c.mel_bins,
+                 "mel bands of --vgg-input mel (librosa's Slaney filterbank, 0 to half the rate)")
+      ->capture_default_str();
   app.add_option("--lowpass", c.lowpass_hz,
                  "Post-filter: low-pass at HZ (4th-order Butterworth magnitude; 0 = off)")
       ->capture_default_str();
@@ -81,10 +84,12 @@ void finalize_extractor(const ExtractorFlags& f, TransferConfig& c, bool texture
     if (!c.weights_path.empty()) throw UsageError("--weights needs --extractor vgg16");
   } else {
     if (c.weights_path.empty()) throw UsageError(kVgg16WeightsHelp);
-    if (c.vgg_input == VggInput::mel)
-      throw UsageError("--vgg-input mel is not implemented yet; use --vgg-input linear");
     // Names, duplicates and "all" are checked here, before anything is read.
-    (void)extractor_min_frames(c, !texture);
+    const int min_side = extractor_min_frames(c, !texture);
+    if (c.vgg_input == VggInput::mel && c.mel_bins >= 1 && c.mel_bins < min_side)
+      throw UsageError("--mel-bins " + std::to_string(c.mel_bins) + ": vgg16 up to the deepest " +
+                       "layer asked for pools the image to nothing; it needs at least " +
+                       std::to_string(min_side) + " bands");
   }
   if (c.mel_bins < 1 || c.mel_bins > 1024) throw UsageError("--mel-bins must be in [1, 1024]");
   if (!std::isfinite(c.lowpass_hz) || c.lowpass_hz < 0) throw UsageError("--lowpass must be >= 0");
@@ -101,6 +106,7 @@ void add_extractor_report(nlohmann::json& j, const TransferConfig& c) {
   if (c.extractor == ExtractorKind::vgg16) {
     j["weights"] = c.weights_path;
     j["vgg_input"] = to_string(c.vgg_input);
+    if (c.vgg_input == VggInput::mel) j["mel_bins"] = c.mel_bins;
     auto layers = [](const std::vector<LayerWeight>& list) {
       nlohmann::json out = nlohmann::json::object();
       for (const auto& l : list) out[l.name] = l.weight;

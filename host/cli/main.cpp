@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   try {
     for (size_t i = 0; i < args.size(); ++i)
       if (args[i] == "transfer" || args[i] == "texture" || args[i] == "batch") {
-        expand_recipe(args, i + 1);
+        expand_recipe(args, i + 1, args[i] == "texture");
         break;
       }
     std::reverse(args.begin(), args.end());  // CLI11 reads the vector from its back

@@ -17,6 +17,12 @@ const std::vector<Recipe>& recipes() {
        "the demo's CPU recipe, about 6x lighter: 2048 filters, 150 L-BFGS, 300 Griffin-Lim",
        {"--filters", "2048", "--kernel-width", "11", "--optimizer", "lbfgs", "--iterations", "150",
         "--gl-iterations", "300"}},
+      {"vgg16",
+       "method 2 (Wang & Chu): ImageNet VGG16 on the spectrogram, content conv3_1, style conv1_1.."
+       "conv2_2, 60 L-BFGS, low-pass 8 kHz, mid boost 3 dB; needs --weights",
+       {"--extractor", "vgg16", "--content-layers", "conv3_1", "--style-layers",
+        "conv1_1,conv1_2,conv2_1,conv2_2", "--optimizer", "lbfgs", "--iterations", "60",
+        "--lowpass", "8000", "--mid-boost", "3"}},
   };
   return table;
 }
@@ -42,7 +48,7 @@ void print_recipes() {
   }
 }
 
-void expand_recipe(std::vector<std::string>& args, size_t first) {
+void expand_recipe(std::vector<std::string>& args, size_t first, bool texture) {
   std::string name;
   for (size_t i = first; i < args.size(); ++i) {
     if (args[i] == "--") break;
@@ -55,7 +61,17 @@ void expand_recipe(std::vector<std::string>& args, size_t first) {
   const Recipe* recipe = find_recipe(name);
   if (!recipe)
     throw UsageError("--recipe: unknown recipe '" + name + "' (known: " + recipe_names() + ")");
-  args.insert(args.begin() + long(first), recipe->flags.begin(), recipe->flags.end());
+  // A texture has no content: a preset's content flags (and their values) do not apply to it.
+  std::vector<std::string> flags;
+  for (size_t i = 0; i < recipe->flags.size(); ++i) {
+    const std::string& flag = recipe->flags[i];
+    if (texture && (flag == "--content-layers" || flag == "--alpha")) {
+      ++i;
+      continue;
+    }
+    flags.push_back(flag);
+  }
+  args.insert(args.begin() + long(first), flags.begin(), flags.end());
 }
 
 }  // namespace audiostyle::cli

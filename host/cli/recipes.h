@@ -15,13 +15,14 @@ struct Recipe {
 
 const std::vector<Recipe>& recipes();
 const Recipe* find_recipe(const std::string& name);  // null when unknown
-std::string recipe_names();                          // "ulyanov, cpu-fast"
+std::string recipe_names();                          // "ulyanov, cpu-fast, vgg16"
 // Prints the table (name, summary, flags) to stdout.
 void print_recipes();
 
 // Expands `--recipe NAME` (or --recipe=NAME; the last one wins) of the subcommand starting at
 // args[first]: the preset's flags are inserted right after the subcommand's name. Throws
-// UsageError for an unknown name.
-void expand_recipe(std::vector<std::string>& args, size_t first);
+// UsageError for an unknown name. For a texture the preset's content flags (--content-layers,
+// --alpha) are left out: a texture has no content.
+void expand_recipe(std::vector<std::string>& args, size_t first, bool texture);
 
 }  // namespace audiostyle::cli

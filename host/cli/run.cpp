@@ -336,7 +336,10 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
     constexpr double kSlowRunSeconds = 60;
     if (estimate.seconds > kSlowRunSeconds) {
       std::string lighter;
-      if (const Recipe* fast = find_recipe("cpu-fast"); fast && options.recipe != "cpu-fast") {
+      // cpu-fast is a lighter method 1: no lighter answer for a vgg16 run.
+      const Recipe* fast = find_recipe("cpu-fast");
+      if (fast && options.recipe != "cpu-fast" &&
+          config.extractor == ExtractorKind::random_conv1d) {
         // The preset's flags on a parser of its own (transfer's flags hold every preset flag).
         RunOptions light = options;
         CLI::App parser;

@@ -131,6 +131,15 @@ class CpuBackend final : public Backend {
     cpu::bin_gain(x, rows, cols, gain);
   }
 
+  void log1p_map(const float* x, int64_t count, float* y) override {
+    cpu::log1p_map(x, count, y);
+  }
+  void expm1_map(const float* x, int64_t count, float* y) override {
+    cpu::expm1_map(x, count, y);
+  }
+  void one_plus_scale(const float* v, int64_t count, bool divide, float* grad) override {
+    cpu::one_plus_scale(v, count, divide, grad);
+  }
   void relu(const float* x, int64_t count, float* y) override { cpu::relu(x, count, y); }
   void relu_backward(const float* y, int64_t count, float* grad) override {
     cpu::relu_backward(y, count, grad);

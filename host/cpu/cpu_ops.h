@@ -33,6 +33,11 @@ std::unique_ptr<Conv2d> make_conv2d(const Conv2dShape& shape,
                                     Conv2dVariant variant = Conv2dVariant::automatic,
                                     size_t scratch_budget_bytes = 0);
 
+// log1p_map.cpp
+void log1p_map(const float* x, int64_t count, float* y);
+void expm1_map(const float* x, int64_t count, float* y);
+void one_plus_scale(const float* v, int64_t count, bool divide, float* grad);
+
 // relu.cpp
 void relu(const float* x, int64_t count, float* y);
 void relu_backward(const float* y, int64_t count, float* grad);

@@ -10,6 +10,7 @@
 
 #include "audiostyle/audio.h"
 #include "audiostyle/backend.h"
+#include "host/common/mel_filterbank.h"
 
 namespace audiostyle::eval {
 
@@ -24,14 +25,11 @@ struct Spectrogram {
 // zero padding), computed with the backend's STFT plan.
 Spectrogram power_spectrogram(Backend& backend, const std::vector<float>& audio, int n_fft, int hop);
 
-// Slaney's mel scale (librosa's default, htk=False): linear below 1 kHz (f / (200/3)), logarithmic
-// above (15 + ln(f / 1000) / (ln 6.4 / 27)).
-double hz_to_mel(double hz);
-double mel_to_hz(double mel);
-// librosa.filters.mel(sr, n_fft, n_mels, fmin, fmax, htk=False, norm='slaney'): triangles between
-// n_mels + 2 mel-spaced edges, each scaled by 2 / (upper - lower edge in Hz). [n_mels, C]
-std::vector<float> mel_filterbank(int sample_rate_hz, int n_fft, int n_mels, double fmin_hz,
-                                  double fmax_hz);
+// The mel scale and librosa's filterbank live in host/common/mel_filterbank.h (the extractors' mel
+// front ends share them); named here for the measures' callers.
+using audiostyle::hz_to_mel;
+using audiostyle::mel_filterbank;
+using audiostyle::mel_to_hz;
 // Power mel spectrogram [T, n_mels] = power [T, C] x filterbank^T.
 Spectrogram mel_spectrogram(const Spectrogram& power, const std::vector<float>& filterbank,
                             int n_mels);

@@ -6,15 +6,6 @@
 #include "host/eval/measures.h"
 
 namespace audiostyle::eval {
-namespace {
-
-// Slaney's mel scale constants (librosa.hz_to_mel, htk=False).
-constexpr double kLinearHzPerMel = 200.0 / 3;
-constexpr double kBreakHz = 1000.0;
-constexpr double kBreakMel = kBreakHz / kLinearHzPerMel;  // 15
-const double kLogStep = std::log(6.4) / 27.0;
-
-}  // namespace
 
 Spectrogram power_spectrogram(Backend& backend, const std::vector<float>& audio, int n_fft,
                               int hop) {
@@ -32,37 +23,6 @@ Spectrogram power_spectrogram(Backend& backend, const std::vector<float>& audio,
     power.values[i] = float(re * re + im * im);
   }
   return power;
-}
-
-double hz_to_mel(double hz) {
-  if (hz < kBreakHz) return hz / kLinearHzPerMel;
-  return kBreakMel + std::log(hz / kBreakHz) / kLogStep;
-}
-
-double mel_to_hz(double mel) {
-  if (mel < kBreakMel) return mel * kLinearHzPerMel;
-  return kBreakHz * std::exp(kLogStep * (mel - kBreakMel));
-}
-
-std::vector<float> mel_filterbank(int sample_rate_hz, int n_fft, int n_mels, double fmin_hz,
-                                  double fmax_hz) {
-  const int C = n_fft / 2 + 1;
-  std::vector<double> edges_hz(size_t(n_mels + 2));
-  const double mel_lo = hz_to_mel(fmin_hz), mel_hi = hz_to_mel(fmax_hz);
-  for (int i = 0; i < n_mels + 2; ++i)
-    edges_hz[size_t(i)] = mel_to_hz(mel_lo + (mel_hi - mel_lo) * i / (n_mels + 1));
-  std::vector<float> weights(size_t(n_mels) * C, 0.0f);
-  for (int m = 0; m < n_mels; ++m) {
-    const double lower = edges_hz[size_t(m)], centre = edges_hz[size_t(m + 1)],
-                 upper = edges_hz[size_t(m + 2)];
-    const double enorm = 2.0 / (upper - lower);
-    for (int c = 0; c < C; ++c) {
-      const double f = double(c) * sample_rate_hz / n_fft;
-      const double rising = (f - lower) / (centre - lower), falling = (upper - f) / (upper - centre);
-      weights[size_t(m) * C + c] = float(enorm * std::max(0.0, std::min(rising, falling)));
-    }
-  }
-  return weights;
 }
 
 Spectrogram mel_spectrogram(const Spectrogram& power, const std::vector<float>& filterbank,

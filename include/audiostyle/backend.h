@@ -281,6 +281,14 @@ class Backend {
   // grad_x[p] = sum_c grad_y[p, c] / std[c]
   virtual void grey_to_rgb_backward(const float* grad_y, int64_t pixels, float* grad_x) = 0;
 
+  // --- Real log maps (the mel front end, host/extractors/mel_view.h) -----------------------------
+  // y = log1p(x), y = expm1(x) (no clamp: x > -1 for log1p); y may alias x.
+  virtual void log1p_map(const float* x, int64_t count, float* y) = 0;
+  virtual void expm1_map(const float* x, int64_t count, float* y) = 0;
+  // Their chain rule: grad[i] *= 1 + v[i] (expm1, v its output), or /= 1 + v[i] when `divide`
+  // (log1p, v its input).
+  virtual void one_plus_scale(const float* v, int64_t count, bool divide, float* grad) = 0;
+
   // --- Post-filters --------------------------------------------------------------------------
   // x[r, c] *= gain[c]: a per-bin gain on a magnitude x [rows, cols] (rows = B * T); gain [cols].
   virtual void bin_gain(float* x, int64_t rows, int cols, const float* gain) = 0;

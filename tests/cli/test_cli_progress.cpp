@@ -136,6 +136,7 @@ TEST_CASE("cli recipes: listed by info and --list-recipes, explicit flags overri
   for (const std::string& path : {list, info}) {
     CHECK(contains(read_text(path), "ulyanov"));
     CHECK(contains(read_text(path), "cpu-fast"));
+    CHECK(contains(read_text(path), "vgg16"));
   }
   const auto content = write_wav(dir, "c.wav", sines(0.5, 8000));
   Run run = run_cli(dir, "transfer " + content + " " + content +
@@ -154,7 +155,7 @@ TEST_CASE("cli recipes: listed by info and --list-recipes, explicit flags overri
                 "transfer " + content + " " + content + " --recipe turbo -o " + dir.file("x.wav"));
   CHECK(run.code == 2);
   CHECK(
-      contains(run.err, "audiostyle: --recipe: unknown recipe 'turbo' (known: ulyanov, cpu-fast)"));
+      contains(run.err, "audiostyle: --recipe: unknown recipe 'turbo' (known: ulyanov, cpu-fast, vgg16)"));
 }
 
 TEST_CASE("cli device: no GPU is said plainly, a heavy CPU run is estimated up front",

@@ -42,6 +42,21 @@ std::string write_weights(const test::TempDir& dir) {
   return path;
 }
 
+// The run's output (out.wav, the 4000 samples of the inputs) and its report (r.json), whose
+// objective must have fallen by a tenth with both terms above zero at the start.
+nlohmann::json read_run(const test::TempDir& dir) {
+  const Audio out = read_audio(dir.file("out.wav"), {0, true, 0, 0});
+  CHECK(out.n_samples() == 4000);
+  std::ifstream in(dir.file("r.json"));
+  const auto report = nlohmann::json::parse(in);
+  const auto& it = report["iterations"];
+  REQUIRE(it.size() >= 2);
+  CHECK(it.back()["total"].get<double>() < 0.9 * it.front()["total"].get<double>());
+  CHECK(it.front()["content"].get<double>() > 0);
+  CHECK(it.front()["style"].get<double>() > 0);
+  return report;
+}
+
 bool one_line(const std::string& err) {
   return err.rfind("audiostyle: ", 0) == 0 && err.find('\n') == err.size() - 1;
 }
@@ -59,16 +74,8 @@ TEST_CASE("cli: a vgg16 transfer runs end to end and its objective falls", "[cli
                                           dir.file("r.json") + common);
   INFO(run.err);
   REQUIRE(run.code == 0);
-  const Audio out = read_audio(dir.file("out.wav"), {0, true, 0, 0});
-  CHECK(out.n_samples() == 4000);
-  std::ifstream in(dir.file("r.json"));
-  const auto report = nlohmann::json::parse(in);
+  const auto report = read_run(dir);
   CHECK(report["config"]["extractor"] == "vgg16");
-  const auto& it = report["iterations"];
-  REQUIRE(it.size() >= 2);
-  CHECK(it.back()["total"].get<double>() < 0.9 * it.front()["total"].get<double>());
-  CHECK(it.front()["content"].get<double>() > 0);
-  CHECK(it.front()["style"].get<double>() > 0);
 }
 
 TEST_CASE("cli: vgg16 without weights, with bad weights or bad layers exits with one line",
@@ -109,4 +116,78 @@ TEST_CASE("cli: vgg16 without weights, with bad weights or bad layers exits with
   CHECK(run.code == 2);
   CHECK_THAT(run.err, Catch::Contains("--extractor vgg16"));
   CHECK(!std::ifstream(dir.file("out.wav")).good());
+}
+
+TEST_CASE("cli: --recipe vgg16 sets the paper's defaults, flags given override them",
+          "[cli][vgg16][recipes]") {
+  test::TempDir dir;
+  const std::string content = write_tone(dir, "c.wav", 440), style = write_tone(dir, "s.wav", 660);
+  const std::string weights = write_weights(dir);
+  const std::string base = "transfer " + content + " " + style + " -o " + dir.file("out.wav") +
+                           " --sample-rate 8000 --n-fft 128 --gl-iterations 2 -q --recipe vgg16";
+  auto config_of = [&](const std::string& flags) {
+    const auto run = test::run_cli(dir, base + " --weights " + weights + " --report " +
+                                            dir.file("r.json") + flags);
+    INFO(run.err);
+    REQUIRE(run.code == 0);
+    std::ifstream in(dir.file("r.json"));
+    return nlohmann::json::parse(in)["config"];
+  };
+  auto config = config_of("");
+  CHECK(config["recipe"] == "vgg16");
+  CHECK(config["extractor"] == "vgg16");
+  CHECK(config["content_layers"] == nlohmann::json({{"conv3_1", 1.0}}));
+  CHECK(config["style_layers"] ==
+        nlohmann::json({{"conv1_1", 1.0}, {"conv1_2", 1.0}, {"conv2_1", 1.0}, {"conv2_2", 1.0}}));
+  CHECK(config["optimizer"] == "lbfgs");
+  CHECK(config["iterations"] == 60);
+  CHECK(config["lowpass_hz"] == 8000.0);
+  CHECK(config["mid_boost_db"] == 3.0);
+
+  config = config_of(" --iterations 2 --style-layers conv1_1:0.5 --lowpass 0 --mid-boost 1");
+  CHECK(config["extractor"] == "vgg16");
+  CHECK(config["content_layers"] == nlohmann::json({{"conv3_1", 1.0}}));
+  CHECK(config["style_layers"] == nlohmann::json({{"conv1_1", 0.5}}));
+  CHECK(config["iterations"] == 2);
+  CHECK(config["lowpass_hz"] == 0.0);
+  CHECK(config["mid_boost_db"] == 1.0);
+
+  // Without --weights: where to get them and how to convert them.
+  auto run = test::run_cli(dir, base);
+  CHECK(run.code == 2);
+  CHECK(one_line(run.err));
+  CHECK_THAT(run.err, Catch::Contains("convert_weights.py") && Catch::Contains("vgg16-397923af.pth"));
+
+  // A texture takes the preset less its content flags.
+  run = test::run_cli(dir, "texture " + style + " -o " + dir.file("t.wav") +
+                               " --seconds 0.5 --sample-rate 8000 --n-fft 128 --gl-iterations 2"
+                               " --iterations 1 -q --recipe vgg16 --weights " + weights);
+  INFO(run.err);
+  CHECK(run.code == 0);
+}
+
+TEST_CASE("cli: vgg16 on a mel view (--vgg-input mel) runs end to end and its objective falls",
+          "[cli][vgg16][mel]") {
+  test::TempDir dir;
+  const std::string content = write_tone(dir, "c.wav", 440), style = write_tone(dir, "s.wav", 660);
+  const std::string weights = write_weights(dir);
+  const auto run = test::run_cli(
+      dir, "transfer " + content + " " + style + " -o " + dir.file("out.wav") +
+               " --extractor vgg16 --weights " + weights + " --vgg-input mel --mel-bins 24" +
+               " --iterations 4 --report " + dir.file("r.json") +
+               " --sample-rate 8000 --n-fft 256 --gl-iterations 5 -q");
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  const auto report = read_run(dir);
+  CHECK(report["config"]["vgg_input"] == "mel");
+  CHECK(report["config"]["mel_bins"] == 24);
+
+  // Fewer bands than the pools up to conv3_1 leave: one line before anything runs.
+  const auto few = test::run_cli(
+      dir, "transfer " + content + " " + style + " -o " + dir.file("few.wav") +
+               " --extractor vgg16 --weights " + weights + " --vgg-input mel --mel-bins 3" +
+               " --sample-rate 8000 --n-fft 256 -q");
+  CHECK(few.code == 2);
+  CHECK(one_line(few.err));
+  CHECK_THAT(few.err, Catch::Contains("--mel-bins 3") && Catch::Contains("at least 4 bands"));
 }

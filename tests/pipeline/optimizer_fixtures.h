@@ -161,6 +161,15 @@ class CountingBackend final : public Backend {
   void expm1_clamped(const float* x, int64_t count, float* out) override {
     inner_.expm1_clamped(x, count, out);
   }
+  void log1p_map(const float* x, int64_t count, float* y) override {
+    inner_.log1p_map(x, count, y);
+  }
+  void expm1_map(const float* x, int64_t count, float* y) override {
+    inner_.expm1_map(x, count, y);
+  }
+  void one_plus_scale(const float* v, int64_t count, bool divide, float* grad) override {
+    inner_.one_plus_scale(v, count, divide, grad);
+  }
   void apply_magnitude(const float* magnitude, const float* phasor, int64_t count,
                        float* spec) override {
     inner_.apply_magnitude(magnitude, phasor, count, spec);
