@@ -38,7 +38,7 @@ fi
 
 build_tests() { cmake --build "$build" -j "$jobs" --target audiostyle_tests audiostyle >"$work/build.log" 2>&1; }
 # Runs the CPU tests (ctest -L cpu) with extra arguments; 0 when all pass.
-run_tests() { (cd "$build" && ctest -L cpu -j "$jobs" --stop-on-failure "$@" >"$work/test.log" 2>&1); }
+run_tests() { (cd "$build" && ctest -L cpu -j "$jobs" --stop-on-failure "$@" >"$work/test.log" 2>&1 </dev/null); }
 first_failure() { grep -m1 -E '\*\*\*Failed|\*\*\*Exception|\*\*\*Timeout' "$work/test.log" |
   sed -E 's/^.*Test +#[0-9]+: //; s/ \.+.*$//' || true; }
 
@@ -53,7 +53,9 @@ fi
 echo "mutants: unmutated tree passes ($(($(date +%s) - start)) s)"
 
 survivors=() broken=() killed=0 total=0
-while IFS=$'\t' read -r name file tests find replace || [[ -n ${name:-} ]]; do
+# The list on its own descriptor: a test that reads standard input (the CLI's '-') must not eat it
+# (it did: 14 of the list's mutants ran, the rest were never read).
+while IFS=$'\t' read -r -u 3 name file tests find replace || [[ -n ${name:-} ]]; do
   [[ -z ${name:-} || $name == \#* ]] && continue
   [[ -n $only && ! $name =~ $only ]] && continue
   total=$((total + 1))
@@ -91,10 +93,15 @@ while IFS=$'\t' read -r name file tests find replace || [[ -n ${name:-} ]]; do
   cp "$work/original" "$original"
   touch "$original"
   echo "mutant $name: $verdict ($(($(date +%s) - t0)) s)"
-done <"$list"
+done 3<"$list"
 
 build_tests || true  # leave the build matching the unmutated tree
 echo "mutants: $killed of $total killed in $(($(date +%s) - start)) s"
+listed=$(grep -cvE '^(#|$)' "$list" || true)
+if [[ -z $only ]] && ((total != listed)); then
+  echo "mutants: only $total of the $listed listed mutants ran"
+  exit 1
+fi
 for name in "${broken[@]}"; do echo "mutants: broken: $name"; done
 for name in "${survivors[@]}"; do echo "mutants: survived: $name"; done
 ((${#survivors[@]} == 0 && ${#broken[@]} == 0))

@@ -81,11 +81,12 @@ TEST_CASE("loss reference: the objective, its style Gram and gradient match PyTo
   Buffer<float> content_features(*backend, plan->shape().count());
   plan->forward(x_content.get(), content_features.get());
 
-  // The style Gram streamed in chunks of 20 rows (several chunks, as a long style would be).
+  // The style Gram streamed in chunks of 20 rows (several chunks, as a long style would be), by
+  // the functions the engine calls, so the extractor's own scales are what this pins.
   Plans plans{*backend, *extractor};
   Buffer<float> gs(*backend, int64_t(F) * F);
   backend->fill(gs.get(), gs.size(), std::numeric_limits<float>::quiet_NaN());
-  style_gram(*backend, plans.source(), style_audio, n_fft, hop, K, F, 20, gs.get());
+  style_grams(*backend, plans.source(), *extractor, style_audio, n_fft, hop, 20, {gs.get()});
   // float32 STFT, a 715-term conv sum and a 66-row Gram against float64: measured 1.1e-7; a
   // wrong scale (1/rows for 1/T: 66/76) or std (a factor 2 in the Gram) is off by 0.15 or more.
   const double gram_error = test::relative_error(gs.download(), expected_gram);
@@ -93,8 +94,10 @@ TEST_CASE("loss reference: the objective, its style Gram and gradient match PyTo
   CHECK(gram_error <= 1e-6);
 
   auto gram = backend->make_gram(plan->shape().rows, F, Precision::fp32, 1);
-  StyleObjective objective(*backend, *plan, *gram, T, gs.get(), content_features.get(),
-                           alpha);
+  StyleObjective objective(
+      *backend, *plan,
+      make_layer_terms(*extractor, *plan, T, alpha, {content_features.get()}, {gs.get()},
+                       [&](int64_t, int, int) -> Gram& { return *gram; }));
   Buffer<float> x(*backend, T * C), grad(*backend, T * C);
   Buffer<double> values(*backend, 3);
   x.upload(x_point);
