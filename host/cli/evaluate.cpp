@@ -72,12 +72,16 @@ nlohmann::json run_extras(Backend& backend, const RunOptions& options, const Aud
     audios.push_back({"output", &result.output});
     plots.push_back(write_spectrogram_plot(backend, options.plots_dir, audios, c.n_fft, c.hop));
     std::map<int, plot::LossSeries> segments;
-    for (const IterationRecord& it : result.iterations) {
+    // Each segment from its starting point (iteration 0, kept apart in result.initial) on.
+    auto add = [&](const IterationRecord& it) {
       plot::LossSeries& s = segments[it.segment];
+      if (s.total.empty()) s.first_iteration = it.iteration;
       s.total.push_back(it.total);
       s.content.push_back(it.content);
       s.style.push_back(it.style);
-    }
+    };
+    for (const IterationRecord& it : result.initial) add(it);
+    for (const IterationRecord& it : result.iterations) add(it);
     std::vector<plot::LossSeries> series;
     for (auto& [segment, s] : segments) {
       s.title = segments.size() > 1 ? "segment " + std::to_string(segment + 1) : "optimisation";

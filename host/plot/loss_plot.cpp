@@ -42,8 +42,11 @@ LossLayout write_loss_curves(const std::string& path, const std::vector<LossSeri
     double top = lo <= hi ? std::ceil(std::log10(hi)) : 1;
     if (top <= bottom) top = bottom + 1;
     layout.log10_range.push_back({bottom, top});
-    const double x_max = double(std::max<size_t>(iterations, 2));
-    auto to_x = [&](double iteration) { return area.x + (iteration - 1) / (x_max - 1) * area.width; };
+    const double x_min = series.first_iteration;
+    const double x_max = x_min + double(std::max<size_t>(iterations, 2)) - 1;
+    auto to_x = [&](double iteration) {
+      return area.x + (iteration - x_min) / (x_max - x_min) * area.width;
+    };
     auto to_y = [&](double v) {
       return area.y + area.height * (top - std::log10(v)) / (top - bottom);
     };
@@ -61,8 +64,10 @@ LossLayout write_loss_curves(const std::string& path, const std::vector<LossSeri
       canvas.text("10", area.x - 8 - 6.5 * exponent.size(), y, 11, 1, 0.4);
       canvas.text(exponent, area.x - 8, y - 5, 8, 1, 0.5);
     }
-    const double step = std::max(1.0, nice_step(x_max - 1, 8));
-    for (double it = 1; it <= x_max + 1e-9; it = it == 1 && step > 1 ? step : it + step)
+    // The first iteration, then the multiples of the step after it.
+    const double step = std::max(1.0, nice_step(x_max - x_min, 8));
+    for (double it = x_min; it <= x_max + 1e-9;
+         it = it == x_min ? (std::floor(x_min / step) + 1) * step : it + step)
       canvas.tick_x(area, to_x(it), format_number(it));
     canvas.text("iteration", area.x + area.width / 2.0, area.y + area.height + 24, 11, 0.5, 0);
     canvas.text(series.title + ": loss (log scale)", area.x + area.width / 2.0, area.y - 22, 13,
@@ -85,7 +90,7 @@ LossLayout write_loss_curves(const std::string& path, const std::vector<LossSeri
           drawing = false;
           continue;
         }
-        const double x = to_x(double(k + 1)), y = to_y(v);
+        const double x = to_x(x_min + double(k)), y = to_y(v);
         if (drawing) cairo_line_to(cr, x, y);
         else cairo_move_to(cr, x, y);
         drawing = true;

@@ -47,7 +47,8 @@ SpectrogramLayout write_spectrograms(const std::string& path, const SpectrogramF
 
 struct LossSeries {
   std::string title;               // e.g. "segment 1"
-  std::vector<double> total, content, style;  // per iteration, from iteration 1
+  std::vector<double> total, content, style;  // per iteration, from first_iteration on
+  int first_iteration = 0;                     // 0: the starting point, before any step
 };
 struct LossLayout {
   int width = 0, height = 0;
