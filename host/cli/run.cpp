@@ -198,8 +198,21 @@ void print_plan(const Backend& backend, const RunOptions& options, int64_t sampl
                "output at %d Hz\n",
                items, items == 1 ? "" : "s", double(samples) / c.sample_rate_hz, c.sample_rate_hz,
                c.n_fft, c.hop, output_rate_hz);
-  std::fprintf(stderr, "plan: %d filters x %d frames, %s %d iterations, griffin-lim %d\n",
-               c.n_filters, c.kernel_width, to_string(c.optimizer), c.iterations, c.gl_iterations);
+  std::string net;
+  if (c.extractor == ExtractorKind::random_conv1d) {
+    net = std::to_string(c.n_filters) + " filters x " + std::to_string(c.kernel_width) + " frames";
+  } else {
+    auto names = [](const std::vector<LayerWeight>& layers) {
+      std::string text;
+      for (const auto& l : layers) text += (text.empty() ? "" : ",") + l.name;
+      return text.empty() ? std::string("default") : text;
+    };
+    net = std::string(to_string(c.extractor)) + " on " +
+          (c.vgg_input == VggInput::mel ? std::to_string(c.mel_bins) + " mel bands" : "linear bins") +
+          ", content " + names(c.content_layers) + ", style " + names(c.style_layers);
+  }
+  std::fprintf(stderr, "plan: %s, %s %d iterations, griffin-lim %d\n", net.c_str(),
+               to_string(c.optimizer), c.iterations, c.gl_iterations);
 }
 
 std::string items_text(int items) {
