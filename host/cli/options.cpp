@@ -111,8 +111,10 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
       ->capture_default_str();
   app.add_option("--refine-waveform", c.refine_iterations,
                  "After Griffin-Lim, L-BFGS iterations on the samples themselves with the same "
-                 "objective taken through log1p|STFT(y)| (0 = off; about the cost of as many "
-                 "optimisation iterations; one segment only)")
+                 "objective taken through log1p|STFT(y)|, so the output's own spectrogram carries "
+                 "the style (0 = off; each costs about one evaluation of the optimisation; the "
+                 "report and the last line give the re-analysed objective before and after; one "
+                 "segment only)")
       ->capture_default_str();
   // --- end phase reconstruction ---
   // CLI11 would wrap a negative number into a huge unsigned seed: refuse it.
