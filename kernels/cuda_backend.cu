@@ -177,6 +177,10 @@ class CudaBackend final : public Backend {
   void log1p_magnitude(const float* spec, int64_t count, float* out) override {
     cuda::log1p_magnitude(context_, spec, count, out);
   }
+  void log1p_magnitude_backward(const float* spec, const float* grad_x, int64_t count,
+                                float* grad_spec) override {
+    cuda::log1p_magnitude_backward(context_, spec, grad_x, count, grad_spec);
+  }
   void expm1_clamped(const float* x, int64_t count, float* out) override {
     cuda::expm1_clamped(context_, x, count, out);
   }

@@ -83,6 +83,8 @@ void fill_phasor(const Context& context, float* phasors, int64_t count, uint64_t
 
 // spectral.cu
 void log1p_magnitude(const Context& context, const float* spec, int64_t count, float* out);
+void log1p_magnitude_backward(const Context& context, const float* spec, const float* grad_x,
+                              int64_t count, float* grad_spec);
 void expm1_clamped(const Context& context, const float* x, int64_t count, float* out);
 void apply_magnitude(const Context& context, const float* magnitude, const float* phasor,
                      int64_t count, float* spec);

@@ -17,6 +17,20 @@ __global__ void log1p_magnitude_kernel(const float* __restrict__ spec, int64_t c
     out[i] = math::log1p_magnitude(spec[2 * i], spec[2 * i + 1]);
 }
 
+// spec [count, 2], grad_x [count] -> grad_spec [count, 2]: the chain rule through log1p|spec|.
+// grad_spec may alias spec (the waveform objective runs it in place), so neither is __restrict__:
+// each pair is read before it is written, by the same thread.
+__global__ void log1p_magnitude_backward_kernel(const float* spec,
+                                                const float* __restrict__ grad_x, int64_t count,
+                                                float* grad_spec) {
+  for (int64_t i = first_index(); i < count; i += grid_stride()) {
+    float grad_re, grad_im;
+    math::log1p_magnitude_backward(spec[2 * i], spec[2 * i + 1], grad_x[i], grad_re, grad_im);
+    grad_spec[2 * i] = grad_re;
+    grad_spec[2 * i + 1] = grad_im;
+  }
+}
+
 // max(expm1(x), 0), NaN kept (kernels/spectral_math.h). The pipeline calls it in place (x == out, host/pipeline/engine.cpp), so no __restrict__: each
 // element is read before it is written, by the same thread.
 __global__ void expm1_clamped_kernel(const float* x, int64_t count, float* out) {
@@ -55,6 +69,14 @@ void log1p_magnitude(const Context& context, const float* spec, int64_t count, f
   if (count <= 0) return;
   log1p_magnitude_kernel<<<elementwise_blocks(count), kBlockThreads, 0, context.stream>>>(
       spec, count, out);
+  CUDA_CHECK_LAUNCH();
+}
+
+void log1p_magnitude_backward(const Context& context, const float* spec, const float* grad_x,
+                              int64_t count, float* grad_spec) {
+  if (count <= 0) return;
+  log1p_magnitude_backward_kernel<<<elementwise_blocks(count), kBlockThreads, 0,
+                                    context.stream>>>(spec, grad_x, count, grad_spec);
   CUDA_CHECK_LAUNCH();
 }
 

@@ -12,6 +12,16 @@ AS_MATH float log1p_magnitude(float re, float im) {
   return float(::log1p(::hypot(double(re), double(im))));
 }
 
+// d log1p|z| / d(re, im) times grad: grad / ((1 + |z|) |z|) * (re, im), 0 at z = 0 (where the
+// magnitude has no gradient; 0 is the subgradient of least norm).
+AS_MATH void log1p_magnitude_backward(float re, float im, float grad, float& grad_re,
+                                      float& grad_im) {
+  const double m = ::hypot(double(re), double(im));
+  const double g = m > 0 ? div_rn(double(grad), mul_rn(add_rn(1.0, m), m)) : 0.0;
+  grad_re = float(mul_rn(g, double(re)));
+  grad_im = float(mul_rn(g, double(im)));
+}
+
 // max(expm1(x), 0): the optimiser may push a log-magnitude below 0, which has no magnitude. Written
 // as std::max(e, 0.f) is, (e < 0) ? 0 : e, so a NaN stays NaN (fmaxf would drop it) and a diverged
 // run shows instead of turning silent.

@@ -3,6 +3,8 @@
 //            ypad = n_fft/2 zeros | audio | n_fft/2 zeros, w[n] = 0.5 - 0.5 cos(2 pi n / n_fft)
 //   inverse: y = OLA_t( w/n_fft * irfft(spec[t]) ) / sum_t w^2(. - t*hop), where the envelope
 //            > FLT_MIN, keeping padded samples [n_fft/2, n_fft/2 + n_samples).
+//   backward: the forward's adjoint w.r.t. the audio, OLA_t( w * irfft'(grad_spec[t]) ) with
+//            irfft' the C2R of the interior-halved half spectrum (stft_plan.h), no envelope.
 //
 // Plans: one batched cuFFT R2C and one C2R over all T frames (batch = T), made once here with the
 // 64-bit planner, both on the backend's stream. Frames [T, n_fft] float and bins [T, C] complex are
@@ -71,6 +73,33 @@ __global__ void overlap_add_kernel(const float* __restrict__ frames,
   }
 }
 
+// bins = grad_spec scaled for the adjoint's C2R (stft_plan.h, adjoint_bin_scale).
+__global__ void adjoint_copy_kernel(const float* __restrict__ grad_spec, int64_t n_frames,
+                                    int n_bins, float* __restrict__ bins) {
+  const int64_t count = n_frames * n_bins * 2;
+  for (int64_t i = first_index(); i < count; i += grid_stride())
+    bins[i] = __fmul_rn(adjoint_bin_scale(i, n_bins), grad_spec[i]);
+}
+
+// grad_audio[i] = sum_t window[n] * frames[t, n], n = p - t*hop, p = i + n_fft/2: the adjoint of
+// frame_kernel (no window-sum normalisation; padded taps read constants and get no gradient).
+__global__ void adjoint_overlap_add_kernel(const float* __restrict__ frames,
+                                           const float* __restrict__ window, int64_t n_samples,
+                                           int n_fft, int hop, int64_t n_frames,
+                                           float* __restrict__ grad_audio) {
+  for (int64_t i = first_index(); i < n_samples; i += grid_stride()) {
+    const int64_t p = i + n_fft / 2;
+    int64_t t_first, t_last;
+    overlap_frames(p, n_fft, hop, n_frames, t_first, t_last);
+    float sum = 0.f;
+    for (int64_t t = t_first; t <= t_last; ++t) {
+      const int n = int(p - t * hop);
+      sum = __fadd_rn(sum, __fmul_rn(window[n], frames[t * n_fft + n]));
+    }
+    grad_audio[i] = sum;
+  }
+}
+
 // Owns a cuFFT plan handle.
 class CufftPlan {
  public:
@@ -136,6 +165,20 @@ class CudaStft final : public Stft {
     overlap_add_kernel<<<elementwise_blocks(shape_.n_samples), kBlockThreads, 0, context_.stream>>>(
         frames_.get(), synthesis_window_.get(), inverse_envelope_.get(), shape_.n_samples, n_fft_,
         shape_.hop, n_frames_, audio);
+    CUDA_CHECK_LAUNCH();
+  }
+
+  // grad_spec [T, C, 2] -> grad_audio [n_samples], the adjoint of forward (backend.h); grad_spec
+  // is left untouched (the C2R transforms a scaled copy).
+  void backward(const float* grad_spec, float* grad_audio) override {
+    adjoint_copy_kernel<<<elementwise_blocks(bins_.size()), kBlockThreads, 0, context_.stream>>>(
+        grad_spec, n_frames_, n_bins_, bins_.get());
+    CUDA_CHECK_LAUNCH();
+    CUFFT_CHECK(
+        cufftExecC2R(c2r_.get(), reinterpret_cast<cufftComplex*>(bins_.get()), frames_.get()));
+    adjoint_overlap_add_kernel<<<elementwise_blocks(shape_.n_samples), kBlockThreads, 0,
+                                 context_.stream>>>(frames_.get(), window_.get(), shape_.n_samples,
+                                                    n_fft_, shape_.hop, n_frames_, grad_audio);
     CUDA_CHECK_LAUNCH();
   }
 

@@ -52,6 +52,17 @@ AS_MATH bool hermitian_zeroed(int64_t i, int n_bins) {
   return (i & 1) && (bin == 0 || bin == n_bins - 1);
 }
 
+// The factor the STFT's adjoint (Stft::backward) puts on element i of a [T, C, 2] gradient before
+// the C2R: an irfft counts each interior bin twice (it and its mirror) and DC and Nyquist once,
+// while the forward produced each of the C bins once, so interior bins take 1/2 (exact); the
+// imaginary parts of DC and Nyquist meet sin(0) = sin(pi n) = 0 in the forward and are zeroed
+// (which also keeps cuFFT's C2R input Hermitian).
+AS_MATH float adjoint_bin_scale(int64_t i, int n_bins) {
+  const int64_t bin = (i >> 1) % n_bins;
+  if (bin == 0 || bin == n_bins - 1) return (i & 1) ? 0.f : 1.f;
+  return 0.5f;
+}
+
 // The plan's tables, computed on the host in double with the CPU twin's formulas and rounded once:
 //   window [n_fft] = 0.5 - 0.5 cos(2 pi n / n_fft) (periodic Hann), synthesis_window = window /
 //   n_fft (irfft's 1/n_fft folded in), inverse_envelope [n_samples] = 1 / sum_t window^2(. - t hop)

@@ -109,6 +109,13 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
                  "Griffin-Lim iteration: fgla (fast, --momentum) or agla (accelerated, Nenov et "
                  "al. 2023)")
       ->capture_default_str();
+  app.add_option("--refine-waveform", c.refine_iterations,
+                 "After Griffin-Lim, L-BFGS iterations on the samples themselves with the same "
+                 "objective taken through log1p|STFT(y)|, so the output's own spectrogram carries "
+                 "the style (0 = off; each costs about one evaluation of the optimisation; the "
+                 "report and the last line give the re-analysed objective before and after; one "
+                 "segment only)")
+      ->capture_default_str();
   // --- end phase reconstruction ---
   // CLI11 would wrap a negative number into a huge unsigned seed: refuse it.
   app.add_option("--seed", c.seed, "Seed of the filters, initial point and phase")
@@ -253,7 +260,11 @@ void finalize(RunOptions& o, bool texture) {
   require(std::isfinite(c.learning_rate) && c.learning_rate > 0, "--lr must be > 0");
   require(c.gl_iterations >= 0 && c.gl_iterations <= 100000,
           "--gl-iterations must be in [0, 100000]");
-  require(std::isfinite(c.momentum) && c.momentum >= 0 && c.momentum < 1,
+  require(c.refine_iterations >= 0 && c.refine_iterations <= 100000,
+          "--refine-waveform must be in [0, 100000]");
+  require(c.refine_iterations == 0 || c.segment_seconds == 0,
+          "--refine-waveform needs the whole track in one segment: drop --segment-seconds");
+    require(std::isfinite(c.momentum) && c.momentum >= 0 && c.momentum < 1,
           "--momentum must be in [0, 1)");
   require(c.offset_seconds >= 0 && c.offset_seconds <= kMaxSeconds,
           "--offset must be in [0, 86400]");

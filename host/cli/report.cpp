@@ -47,6 +47,27 @@ std::string utc_timestamp() {
   return text;
 }
 
+// null when the waveform was not refined; else the re-analysed objective f(log1p|STFT(y)|)
+// before (the Griffin-Lim output) and after the L-BFGS on the samples.
+nlohmann::json refinement_json(const RefinementRecord& r) {
+  if (!r.ran) return nullptr;
+  auto values = [](const std::vector<double>& v) {
+    nlohmann::json out = nlohmann::json::object();
+    const char* names[] = {"total", "content", "style"};
+    for (size_t i = 0; i < v.size() && i < 3; ++i) out[names[i]] = v[i];
+    return out;
+  };
+  return {{"iterations", r.iterations},
+          {"evaluations", r.evaluations},
+          {"stop_reason", r.stop_reason},
+          {"before", values(r.before)},
+          {"after", values(r.after)},
+          {"objective_is",
+           "the objective of the re-analysed output log1p|STFT(y)| (total = content + style, "
+           "summed over the items), before and after the L-BFGS on the samples; measured before "
+           "the stereo image and the output gain"}};
+}
+
 nlohmann::json iteration_json(const IterationRecord& it) {
   nlohmann::json j = {{"segment", it.segment},         {"iteration", it.iteration},
                       {"evaluations", it.evaluations}, {"total", it.total},
@@ -94,6 +115,7 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"momentum", as_given(c.momentum)},
       {"gl_algorithm", to_string(c.gl_algorithm)},  // phase reconstruction (issue 16)
       {"phase_init", to_string(c.phase_init)},
+      {"refine_waveform", c.refine_iterations},
       {"precision", to_string(c.precision)},
       {"format", options.format},
       {"channels", to_string(c.channels)},
@@ -183,6 +205,7 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
         {"spectral_convergence_is",
          "20 log10(||S - |STFT(y)||| / ||S||) between the optimised magnitude S and the output "
          "y's; lower is closer (-20 dB: a 10 % difference)"}}},
+      {"refine_waveform", refinement_json(result.refinement)},
       {"level",
        {{"mode", record.level.mode},
         {"source_lufs", lufs(record.level.source_lufs)},

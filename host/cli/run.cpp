@@ -402,6 +402,8 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
     TransferConfig probe_config = config;
     probe_config.iterations = std::min(config.iterations, 2);
     probe_config.gl_iterations = std::min(config.gl_iterations, 2);
+    // Waveform refinement is not probed (nor estimated): it would run in full.
+    probe_config.refine_iterations = 0;
     const TransferResult probe = run_engine(probe_config, [](const Progress&) {
       if (interrupt_requested()) throw Interrupted("interrupted");
     });
@@ -532,6 +534,13 @@ int run_single(const std::string& command, RunOptions& options) {
                result.output.seconds(), record.format.c_str(), record.level.after_lufs,
                ms_since(start) / 1000, result.device.c_str(), losses.c_str(),
                result.stop_reason.c_str(), result.spectral_convergence_db);
+  const RefinementRecord& refined = result.refinement;
+  if (refined.ran && !refined.before.empty() && !refined.after.empty())
+    std::fprintf(stderr,
+                 "audiostyle: waveform refinement: re-analysed loss %.4g -> %.4g in %d L-BFGS "
+                 "iterations (%s)\n",
+                 refined.before[0], refined.after[0], refined.iterations,
+                 refined.stop_reason.c_str());
   return kExitOk;
 }
 

@@ -62,6 +62,8 @@ void fill_phasor(float* phasors, int64_t count, uint64_t seed, uint32_t stream);
 
 // spectral.cpp
 void log1p_magnitude(const float* spec, int64_t count, float* out);
+void log1p_magnitude_backward(const float* spec, const float* grad_x, int64_t count,
+                              float* grad_spec);
 void expm1_clamped(const float* x, int64_t count, float* out);
 void apply_magnitude(const float* magnitude, const float* phasor, int64_t count, float* spec);
 void spectral_distance(const float* spec, const float* magnitude, int64_t count, double* slots);

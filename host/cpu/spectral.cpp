@@ -14,6 +14,14 @@ void log1p_magnitude(const float* spec, int64_t count, float* out) {
     out[i] = math::log1p_magnitude(spec[2 * i], spec[2 * i + 1]);
 }
 
+// spec [count, 2], grad_x [count] -> grad_spec [count, 2]: the chain rule through log1p|spec|
+void log1p_magnitude_backward(const float* spec, const float* grad_x, int64_t count,
+                              float* grad_spec) {
+  for (int64_t i = 0; i < count; ++i)
+    math::log1p_magnitude_backward(spec[2 * i], spec[2 * i + 1], grad_x[i], grad_spec[2 * i],
+                                   grad_spec[2 * i + 1]);
+}
+
 // x [count] -> out [count]: max(expm1(x), 0), NaN kept (kernels/spectral_math.h says why).
 void expm1_clamped(const float* x, int64_t count, float* out) {
   for (int64_t i = 0; i < count; ++i) out[i] = math::expm1_clamped(x[i]);

@@ -5,6 +5,8 @@
 //            ypad = n_fft/2 zeros | audio | n_fft/2 zeros, w[n] = 0.5 - 0.5 cos(2 pi n / n_fft)
 //   inverse: y = OLA_t( w * irfft(spec[t]) ) / sum_t w^2(. - t*hop), where the envelope > tiny,
 //            then the first n_fft/2 samples of the padded signal dropped, n_samples kept.
+//   backward: the forward's adjoint w.r.t. the audio (backend.h): OLA_t( w * c2r(G'[t]) ), G' the
+//            gradient with its interior bins halved; no envelope, padded taps dropped.
 //            Like numpy's irfft, FFTW's c2r ignores the imaginary parts of the DC and Nyquist bins,
 //            which Griffin-Lim's random-phase spectrograms do have (golden random_spec_* cases).
 //
@@ -148,6 +150,36 @@ class CpuStft final : public Stft {
       }
     }
     for (int64_t i = 0; i < n_samples; ++i) audio[i] *= inverse_envelope_[size_t(i)];
+  }
+
+  // grad_spec [T, C, 2] -> grad_audio [n_samples]: the adjoint of forward (backend.h). Per frame,
+  // Re(sum_{f < C} G_f e^{+i theta}) is c2r's Hermitian sum G_0 + 2 Re(sum_interior) + G_{N/2}
+  // (-1)^n with the interior bins halved (exact in float); the imaginary parts of DC and Nyquist,
+  // which c2r ignores, multiply sin(0) = sin(pi n) = 0 in the forward, so dropping them is right.
+  // Then each tap's value times the analysis window goes back to the sample it read.
+  void backward(const float* grad_spec, float* grad_audio) override {
+    const int64_t n_samples = shape_.n_samples, hop = shape_.hop;
+    std::fill(grad_audio, grad_audio + n_samples, 0.f);
+    for (int64_t t0 = 0; t0 < n_frames_; t0 += block_frames_) {
+      const int64_t count = std::min(block_frames_, n_frames_ - t0);
+      float* bins = reinterpret_cast<float*>(bins_.get());
+      const float* block = grad_spec + t0 * n_bins_ * 2;
+      for (int64_t b = 0; b < count; ++b)
+        for (int f = 0; f < n_bins_; ++f) {
+          const int64_t k = (b * n_bins_ + f) * 2;
+          const float half = (f == 0 || f == n_bins_ - 1) ? 1.f : 0.5f;
+          bins[k] = half * block[k];
+          bins[k + 1] = half * block[k + 1];
+        }
+      fftwf_execute((count == block_frames_ ? full_ : tail_).c2r);
+      for (int64_t b = 0; b < count; ++b) {
+        const float* frame = frames_.get() + b * n_fft_;
+        const int64_t first = (t0 + b) * hop - n_fft_ / 2;  // audio index of tap 0
+        const int n_lo = int(std::clamp<int64_t>(-first, 0, n_fft_));
+        const int n_hi = int(std::clamp<int64_t>(n_samples - first, n_lo, n_fft_));
+        for (int n = n_lo; n < n_hi; ++n) grad_audio[first + n] += window_[size_t(n)] * frame[n];
+      }
+    }
   }
 
   size_t workspace_bytes() const override {

@@ -24,6 +24,7 @@
 #include "host/pipeline/stereo_image.h"
 #include "host/pipeline/style_gram.h"
 #include "host/pipeline/style_objective.h"
+#include "host/pipeline/waveform_objective.h"
 
 namespace audiostyle {
 
@@ -172,6 +173,8 @@ struct Run {
   int segment = 0, segments = 1;
   ChannelMode mode = ChannelMode::mono;
   const std::vector<std::vector<float>>* content_items = nullptr;  // whole track; null: texture
+  // Waveform refinement: the content targets of the (one) segment, kept past its optimisation.
+  std::vector<Buffer<float>> kept_content_targets;
 
   void report(Stage stage, int done, int total, const IterationRecord* iteration = nullptr,
               int item = 0, int items = 1) {
@@ -298,7 +301,50 @@ struct Run {
       }
     }
     timer.mark("optimise", result.timings_ms);
+    if (config.refine_iterations > 0) kept_content_targets = std::move(content_targets);
     return x;
+  }
+
+  // The objective on [batch, T, C] with the kept content targets and the style Grams.
+  StyleObjective spectrogram_objective(int64_t T, int batch) {
+    FeaturePlan& plan = features(T, batch);
+    std::vector<const float*> content_pointers, style_pointers;
+    for (size_t l = 0; l < plan.outputs().size(); ++l) {
+      const bool kept = l < kept_content_targets.size() && kept_content_targets[l].size() > 0;
+      content_pointers.push_back(kept ? kept_content_targets[l].get() : nullptr);
+      style_pointers.push_back(style_grams[l].size() ? style_grams[l].get() : nullptr);
+    }
+    return StyleObjective(backend, plan,
+                          make_layer_terms(extractor, plan, T, config.alpha, content_pointers,
+                                           style_pointers, gram));
+  }
+
+  // L-BFGS on the samples audio [B, n_samples] (in place), the objective taken through
+  // log1p|STFT| (waveform_objective.h); records the re-analysed objective before and after.
+  void refine_waveform(Stft& transform, float* audio, int batch) {
+    StyleObjective spectrogram = spectrogram_objective(transform.shape().n_frames(), batch);
+    WaveformObjective objective(backend, transform, spectrogram, batch);
+    LbfgsOptions options;
+    options.max_iterations = config.refine_iterations;
+    options.max_evaluations = config.max_evaluations;
+    options.history = config.lbfgs_history;
+    options.ftol = config.ftol;
+    options.gtol = 0;  // the samples' gradient has no scale of its own: stop on iterations, ftol
+    auto optimizer = make_lbfgs(backend, objective.n(), options);
+    // Progress stays at the end of Griffin-Lim; the callback still lets an interrupt through.
+    const OptimizerResult r = optimizer->minimize(objective, audio, [&](const IterationReport&) {
+      report(Stage::reconstruct, config.gl_iterations, config.gl_iterations, nullptr, batch - 1,
+             batch);
+    });
+    RefinementRecord& record = result.refinement;
+    record.ran = true;
+    record.iterations = r.iterations;
+    record.evaluations = r.evaluations;
+    record.stop_reason = r.stop_reason;
+    record.before.assign(r.initial_values.begin(),
+                         r.initial_values.begin() + std::min<size_t>(3, r.initial_values.size()));
+    record.after.assign(r.values.begin(), r.values.begin() + std::min<size_t>(3, r.values.size()));
+    kept_content_targets.clear();
   }
 
   // Magnitude expm1(x) of the whole track, then phase retrieval item by item (one STFT plan).
@@ -331,6 +377,10 @@ struct Run {
     }
     result.spectral_convergence_db = convergence / batch;
     timer.mark("griffin_lim", result.timings_ms);
+    if (config.refine_iterations > 0) {
+      refine_waveform(transform, audio.get(), batch);
+      timer.mark("refine_waveform", result.timings_ms);
+    }
     if (batch == 2 && content_items &&
         (mode == ChannelMode::stereo || mode == ChannelMode::mid_side)) {
       follow_content_image(backend, transform, *content_items, audio.get(), mode, x);
@@ -445,6 +495,11 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
     check_length(with_content ? "a content segment" : "an output segment",
                  StftShape{config.n_fft, config.hop, s.n_samples}.n_frames(),
                  min_frames, config);
+  if (result.segments.size() > 1 && config.refine_iterations > 0)
+    throw UsageError("--refine-waveform needs the whole track in one segment, and this run splits "
+                     "it into " + std::to_string(result.segments.size()) +
+                     " (--segment-seconds, or the device's memory): refine a shorter crop "
+                     "(--seconds), or drop --refine-waveform");
   if (result.segments.size() > 1)
     result.memory = plan_memory_on(backend, config, result.segments[0].n_samples, batch, with_content);
 

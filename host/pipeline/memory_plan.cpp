@@ -55,6 +55,15 @@ MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int
   }
   add(std::string("optimiser state (") + to_string(config.optimizer) + ")", optimizer_vectors * n);
   add("griffin-lim magnitude and spectra [B, T, C] + 4 [T, C, 2]", n + 8 * T * C);
+  if (config.refine_iterations > 0) {
+    // Waveform refinement runs after the optimisation's state and its x gradient are freed (the
+    // features and Gram error are made again): L-BFGS on B * n_samples, spectra S [B, T, C, 2],
+    // x and dx. Only what exceeds the freed buffers is added.
+    const int64_t lbfgs_vectors = 2 * (config.lbfgs_history + 1) + 4;
+    const int64_t extra =
+        lbfgs_vectors * B * output_samples + 4 * n - (optimizer_vectors * n + n);
+    if (extra > 0) add("waveform refinement beyond the optimiser's freed state", extra);
+  }
   return plan;
 }
 

@@ -42,6 +42,15 @@ class Stft {
   // spec [T, C, 2] -> audio [n_samples]; overlap-add normalised by the window sum-square where it is
   // not tiny (librosa's istft with length = n_samples). `spec` is not modified.
   virtual void inverse(const float* spec, float* audio) = 0;
+  // The adjoint of forward() with respect to the real audio (its backward pass): given
+  // grad_spec [T, C, 2] = dL/d(re, im) of spec, grad_audio [n_samples] = dL/d(audio), overwritten:
+  //   grad_audio[m] = sum_t w[n] Re(sum_{f < C} grad_spec[t, f] e^{+2 pi i f n / n_fft}),
+  //   m = t*hop - n_fft/2 + n. The C bins are the half spectrum: an irfft counts each interior bin
+  //   twice (its mirror) and DC and Nyquist once, so interior bins are halved before it. The
+  //   padding is constant (zeros), so padded taps' gradient is dropped; no window-sum
+  //   normalisation (that is the inverse's). Satisfies <forward(y), G> = <y, backward(G)>.
+  //   `grad_spec` is not modified.
+  virtual void backward(const float* grad_spec, float* grad_audio) = 0;
   virtual size_t workspace_bytes() const = 0;  // scratch the plan holds
 
  protected:
@@ -207,6 +216,11 @@ class Backend {
   // --- Spectral maps ------------------------------------------------------------------------
   // out[i] = log1p(|spec[i]|); spec [count, 2]
   virtual void log1p_magnitude(const float* spec, int64_t count, float* out) = 0;
+  // The chain rule through x = log1p|spec|: grad_spec[i] = grad_x[i] / (1 + |spec[i]|) *
+  // spec[i] / |spec[i]|, 0 where |spec[i]| = 0 (a subgradient). spec, grad_spec [count, 2];
+  // grad_x [count]. grad_spec may alias spec (in place).
+  virtual void log1p_magnitude_backward(const float* spec, const float* grad_x, int64_t count,
+                                        float* grad_spec) = 0;
   // out[i] = max(expm1(x[i]), 0)
   virtual void expm1_clamped(const float* x, int64_t count, float* out) = 0;
   // spec[i] = magnitude[i] * phasor[i]; phasor, spec [count, 2]

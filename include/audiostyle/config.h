@@ -72,6 +72,9 @@ struct TransferConfig {
   float momentum = 0.99f;
   PhaseInit phase_init = PhaseInit::random;
   GriffinLimAlgorithm gl_algorithm = GriffinLimAlgorithm::fgla;
+  // Waveform refinement (--refine-waveform): L-BFGS iterations on the samples after Griffin-Lim,
+  // the same objective taken through log1p|STFT(y)| (host/pipeline/waveform_objective.h); 0 = off.
+  int refine_iterations = 0;
   // Post-filters on the optimised magnitude before phase reconstruction (Wang & Chu): 0 = off.
   double lowpass_hz = 0;          // 4th-order Butterworth magnitude response, -3 dB at lowpass_hz
   double mid_boost_db = 0;        // a peaking band, Gaussian in log frequency (in dB)

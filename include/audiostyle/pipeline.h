@@ -62,6 +62,17 @@ struct SegmentPlan {
   int64_t first_sample = 0, n_samples = 0;  // of the output
 };
 
+// Waveform refinement (config.refine_iterations > 0): the objective of the re-analysed output,
+// f(log1p|STFT(y)|), on the Griffin-Lim output (before) and on the refined samples (after), each
+// [total, content, style] summed over the items; measured before the stereo image is matched and
+// before the output gain.
+struct RefinementRecord {
+  bool ran = false;
+  int iterations = 0, evaluations = 0;
+  std::string stop_reason;
+  std::vector<double> before, after;
+};
+
 struct TransferResult {
   Audio output;  // at config.sample_rate_hz; mono, or stereo (L/R) for stereo and mid-side runs
   std::string channel_mode;  // "mono", "stereo" or "mid-side": what ran
@@ -79,6 +90,7 @@ struct TransferResult {
   int evaluations = 0;      // over all segments
   double final_total = 0, final_content = 0, final_style = 0;  // summed over segments
   double spectral_convergence_db = 0;  // of the Griffin-Lim reconstruction
+  RefinementRecord refinement;         // waveform refinement after Griffin-Lim
   double output_gain = 1;              // applied to keep the peak under 0 dBFS (1 = none)
   size_t peak_memory_bytes = 0;        // the backend's high-water mark at the end of the run
   std::vector<StageTiming> timings_ms;

@@ -280,6 +280,88 @@ TEST_CASE("stft: plans made from many threads at once agree with a serial plan",
     CHECK(std::memcmp(result.data(), serial.data(), sizeof(float) * serial.size()) == 0);
 }
 
+// The adjoint by its definition, in double: grad[m] = sum over taps (t, n) reading sample m of
+// w[n] sum_{f < C} (G_re cos(2 pi f n / N) - G_im sin(2 pi f n / N)), the transpose of
+// reference_stft's real-linear map (re S = sum w y cos, im S = -sum w y sin).
+std::vector<double> reference_stft_adjoint(const std::vector<float>& grad_spec,
+                                           const StftShape& s) {
+  const int n_fft = s.n_fft, n_bins = s.n_bins();
+  std::vector<double> grad(size_t(s.n_samples), 0.0);
+  for (int64_t t = 0; t < s.n_frames(); ++t)
+    for (int n = 0; n < n_fft; ++n) {
+      const int64_t i = t * s.hop + n - n_fft / 2;
+      if (i < 0 || i >= s.n_samples) continue;
+      double sum = 0;
+      for (int f = 0; f < n_bins; ++f) {
+        const double theta = 2 * kPi * double((int64_t(f) * n) % n_fft) / n_fft;
+        const size_t k = 2 * (size_t(t) * size_t(n_bins) + size_t(f));
+        sum += grad_spec[k] * std::cos(theta) - grad_spec[k + 1] * std::sin(theta);
+      }
+      grad[size_t(i)] += (0.5 - 0.5 * std::cos(2 * kPi * n / n_fft)) * sum;
+    }
+  return grad;
+}
+
+// Shapes for the adjoint: ragged, shorter than n_fft and than hop, a hop not dividing n_fft, more
+// frames than one FFTW batch (the tail plan), and n_fft 16 where DC and Nyquist are 2 of 9 bins.
+const StftShape kAdjointShapes[] = {{512, 128, 5000}, {512, 128, 300}, {512, 128, 100},
+                                    {400, 160, 3333}, {256, 64, 64 * 40 + 17},
+                                    {2048, 512, 2047}, {16, 4, 1000}};
+
+TEST_CASE("stft: backward is the adjoint of forward, <STFT(y), G> = <y, STFT^T(G)>", "[stft]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  for (const auto& shape : kAdjointShapes) {
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+    const auto audio = test::random_normal(size_t(shape.n_samples), seed + uint64_t(shape.n_samples));
+    // G has imaginary parts in DC and Nyquist too: they meet sin(0) = 0 in the forward and must
+    // contribute nothing.
+    const auto grad_spec = test::random_normal(spec_floats(shape), seed + 7);
+    auto stft = cpu::make_stft(shape);
+    auto spec = test::poisoned(spec_floats(shape));
+    stft->forward(audio.data(), spec.data());
+    auto grad_audio = test::poisoned(size_t(shape.n_samples));
+    const auto grad_spec_before = grad_spec;
+    stft->backward(grad_spec.data(), grad_audio.data());
+    CHECK(grad_spec == grad_spec_before);
+    double lhs = 0, rhs = 0, lhs_abs = 0, rhs_abs = 0;
+    for (size_t k = 0; k < spec.size(); ++k) {
+      lhs += double(spec[k]) * grad_spec[k];
+      lhs_abs += std::fabs(double(spec[k]) * grad_spec[k]);
+    }
+    for (size_t i = 0; i < audio.size(); ++i) {
+      rhs += double(audio[i]) * grad_audio[i];
+      rhs_abs += std::fabs(double(audio[i]) * grad_audio[i]);
+    }
+    // Both sides are float results summed in double: each term carries a few float roundings
+    // (~1e-7 relative, the FFT's log2(n_fft) stages included), so the difference is bounded by
+    // ~1e-6 of the sum of |terms|, while a wrong DC/Nyquist or interior weight moves it by a
+    // share of the sum itself (tens of percent at n_fft 16, ~1% at 2048).
+    const double error = std::fabs(lhs - rhs) / std::max(lhs_abs, rhs_abs);
+    INFO("<STFT(y), G> " << lhs << " <y, STFT^T(G)> " << rhs << " relative to sum|terms| "
+                         << error << ", relative to the value " << std::fabs(lhs - rhs) / std::fabs(lhs));
+    CHECK(error <= 1e-6);
+    CHECK(std::fabs(lhs - rhs) <= 1e-4 * std::fabs(lhs));
+  }
+}
+
+TEST_CASE("stft: backward matches the adjoint written out in double", "[stft]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  for (const auto& shape : kAdjointShapes) {
+    if (shape.n_fft > 512) continue;  // the direct sum is O(T n_fft C)
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+    const auto grad_spec = test::random_normal(spec_floats(shape), seed + uint64_t(shape.n_fft));
+    auto stft = cpu::make_stft(shape);
+    auto grad_audio = test::poisoned(size_t(shape.n_samples));
+    stft->backward(grad_spec.data(), grad_audio.data());
+    const auto ref = reference_stft_adjoint(grad_spec, shape);
+    const double error = test::relative_error(grad_audio.data(), ref.data(), ref.size());
+    INFO("relative error " << error);
+    CHECK(error <= 1e-5);
+  }
+}
+
 TEST_CASE("stft: invalid shapes are refused", "[stft]") {
   CHECK_THROWS(cpu::make_stft(StftShape{511, 128, 1000}));
   CHECK_THROWS(cpu::make_stft(StftShape{512, 0, 1000}));

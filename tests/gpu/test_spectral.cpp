@@ -68,3 +68,30 @@ TEST_CASE("gpu: spectral_distance matches the CPU", "[spectral]") {
     CHECK(test::relative_scalar_error(slots[1][1], slots[0][1]) <= test::kReductionTolerance);
   }
 }
+
+TEST_CASE("gpu: log1p_magnitude_backward matches the CPU, in place too", "[spectral][refine]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  test::Twins twins;
+  const int64_t count = 1025 * 431 + 3;
+  auto spec = test::random_normal(size_t(2 * count), seed, 3.f);
+  spec[0] = spec[1] = 0.f;  // |S| = 0: gradient 0, not NaN
+  const auto grad_x = test::random_normal(size_t(count), seed + 1);
+  Backend* backends[2] = {twins.cpu.get(), twins.gpu.get()};
+  std::vector<float> out[2], in_place[2];
+  for (int b = 0; b < 2; ++b) {
+    Backend& be = *backends[b];
+    auto spec_b = test::buffer_from(be, spec), grad_x_b = test::buffer_from(be, grad_x);
+    auto out_b = test::poisoned_buffer<float>(be, 2 * count);
+    be.log1p_magnitude_backward(spec_b.get(), grad_x_b.get(), count, out_b.get());
+    out[b] = out_b.download();
+    be.log1p_magnitude_backward(spec_b.get(), grad_x_b.get(), count, spec_b.get());
+    in_place[b] = spec_b.download();
+  }
+  const double error = test::relative_error(out[1], out[0]);
+  INFO("relative error " << error);
+  CHECK(error <= test::kFp32Tolerance);
+  CHECK(out[1][0] == 0.f);
+  CHECK(out[1][1] == 0.f);
+  CHECK(in_place[1] == out[1]);
+}

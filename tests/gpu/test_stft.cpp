@@ -65,3 +65,45 @@ TEST_CASE("gpu: STFT forward and inverse match the CPU", "[stft]") {
     CHECK(random_spec_after[1] == random_spec);  // inverse leaves its input untouched
   }
 }
+
+TEST_CASE("gpu: STFT backward (the adjoint) matches the CPU and passes the dot-product test",
+          "[stft][refine]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  test::Twins twins;
+  for (StftShape shape : {StftShape{2048, 512, 2 * 22050 + 123}, StftShape{512, 128, 5000},
+                          StftShape{2048, 512, 1000}, StftShape{16, 4, 1000}}) {
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+    const int64_t spec_floats = shape.n_frames() * shape.n_bins() * 2;
+    const auto audio = test_signal(shape.n_samples, seed);
+    // Imaginary parts in DC and Nyquist too: the adjoint must drop them (cuFFT's C2R would not).
+    const auto grad_spec = test::random_normal(size_t(spec_floats), seed + 1);
+    std::vector<float> grad_audio[2], spec, grad_spec_after;
+    Backend* backends[2] = {twins.cpu.get(), twins.gpu.get()};
+    for (int b = 0; b < 2; ++b) {
+      auto stft = backends[b]->make_stft(shape);
+      auto grad_spec_b = test::buffer_from(*backends[b], grad_spec);
+      auto grad_audio_b = test::poisoned_buffer<float>(*backends[b], shape.n_samples);
+      stft->backward(grad_spec_b.get(), grad_audio_b.get());
+      grad_audio[b] = grad_audio_b.download();
+      if (b == 1) {
+        grad_spec_after = grad_spec_b.download();
+        auto audio_b = test::buffer_from(*backends[b], audio);
+        auto spec_b = test::poisoned_buffer<float>(*backends[b], spec_floats);
+        stft->forward(audio_b.get(), spec_b.get());
+        spec = spec_b.download();
+      }
+    }
+    const double error = test::relative_error(grad_audio[1], grad_audio[0]);
+    double lhs = 0, rhs = 0, scale = 0;
+    for (size_t k = 0; k < spec.size(); ++k) {
+      lhs += double(spec[k]) * grad_spec[k];
+      scale += std::fabs(double(spec[k]) * grad_spec[k]);
+    }
+    for (size_t i = 0; i < audio.size(); ++i) rhs += double(audio[i]) * grad_audio[1][i];
+    INFO("backward vs cpu " << error << "; <STFT(y), G> " << lhs << " <y, STFT^T(G)> " << rhs);
+    CHECK(error <= test::kFp32Tolerance);
+    CHECK(std::fabs(lhs - rhs) <= 1e-6 * scale);  // tests/cpu/test_stft.cpp argues the bound
+    CHECK(grad_spec_after == grad_spec);           // backward leaves its input untouched
+  }
+}

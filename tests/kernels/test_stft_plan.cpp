@@ -58,17 +58,13 @@ std::vector<float> forward_by_plan(const StftShape& shape, const std::vector<flo
   return spec;
 }
 
-// spec [T, C, 2] -> audio [n_samples] through hermitian_zeroed, the C2R layout (an unnormalised
-// real inverse DFT, as cuFFT's) and the overlap-add gather over overlap_frames.
-std::vector<float> inverse_by_plan(const StftShape& shape, const std::vector<float>& spec) {
-  const auto tables = cuda::stft_tables(shape);
+// bins [T, C, 2] -> frames [T, n_fft] through the C2R layout: an unnormalised real inverse DFT,
+// as cuFFT's, of the Hermitian extension of each frame's half spectrum.
+std::vector<float> c2r_by_plan(const StftShape& shape, const std::vector<float>& bins) {
   const cuda::FftLayout layout = cuda::stft_c2r_layout(shape);
-  const int n_fft = shape.n_fft, n_bins = shape.n_bins();
-  std::vector<float> bins(spec.size());
-  for (size_t i = 0; i < spec.size(); ++i)
-    bins[i] = cuda::hermitian_zeroed(int64_t(i), n_bins) ? 0.f : spec[i];
+  const int n_fft = shape.n_fft;
   std::vector<float> frames(size_t(shape.n_frames() * n_fft),
-                           std::numeric_limits<float>::quiet_NaN());
+                            std::numeric_limits<float>::quiet_NaN());
   for (long long b = 0; b < layout.batch; ++b)
     for (long long x = 0; x < layout.n; ++x) {
       double sum = 0;
@@ -81,6 +77,18 @@ std::vector<float> inverse_by_plan(const StftShape& shape, const std::vector<flo
       }
       frames[checked(b * layout.odist + x * layout.ostride, frames.size())] = float(sum);
     }
+  return frames;
+}
+
+// spec [T, C, 2] -> audio [n_samples] through hermitian_zeroed, the C2R layout and the
+// overlap-add gather over overlap_frames.
+std::vector<float> inverse_by_plan(const StftShape& shape, const std::vector<float>& spec) {
+  const auto tables = cuda::stft_tables(shape);
+  const int n_fft = shape.n_fft, n_bins = shape.n_bins();
+  std::vector<float> bins(spec.size());
+  for (size_t i = 0; i < spec.size(); ++i)
+    bins[i] = cuda::hermitian_zeroed(int64_t(i), n_bins) ? 0.f : spec[i];
+  const std::vector<float> frames = c2r_by_plan(shape, bins);
   std::vector<float> audio(size_t(shape.n_samples));
   for (int64_t i = 0; i < shape.n_samples; ++i) {
     const int64_t p = i + n_fft / 2;
@@ -96,6 +104,28 @@ std::vector<float> inverse_by_plan(const StftShape& shape, const std::vector<flo
     audio[size_t(i)] = sum * tables.inverse_envelope[size_t(i)];
   }
   return audio;
+}
+
+// grad_spec [T, C, 2] -> grad_audio [n_samples], stft.cu's backward: adjoint_bin_scale, the C2R
+// layout, then the gather over overlap_frames with the analysis window and no envelope.
+std::vector<float> backward_by_plan(const StftShape& shape, const std::vector<float>& grad_spec) {
+  const auto tables = cuda::stft_tables(shape);
+  const int n_fft = shape.n_fft, n_bins = shape.n_bins();
+  std::vector<float> bins(grad_spec.size());
+  for (size_t i = 0; i < grad_spec.size(); ++i)
+    bins[i] = cuda::adjoint_bin_scale(int64_t(i), n_bins) * grad_spec[i];
+  const std::vector<float> frames = c2r_by_plan(shape, bins);
+  std::vector<float> grad_audio(size_t(shape.n_samples));
+  for (int64_t i = 0; i < shape.n_samples; ++i) {
+    const int64_t p = i + n_fft / 2;
+    int64_t t_first, t_last;
+    cuda::overlap_frames(p, n_fft, shape.hop, shape.n_frames(), t_first, t_last);
+    float sum = 0.f;
+    for (int64_t t = t_first; t <= t_last; ++t)
+      sum += tables.window[size_t(p - t * shape.hop)] * frames[size_t(t * n_fft + p - t * shape.hop)];
+    grad_audio[size_t(i)] = sum;
+  }
+  return grad_audio;
 }
 
 template <class T>
@@ -127,6 +157,16 @@ TEST_CASE("overlap_frames lists exactly the frames that cover a position", "[ker
     }
 }
 
+TEST_CASE("adjoint_bin_scale: interior bins 1/2, DC and Nyquist real parts 1, their imaginary 0",
+          "[kernels][stft_plan]") {
+  const int n_bins = 5;
+  for (int64_t i = 0; i < 3 * n_bins * 2; ++i) {
+    const int64_t bin = (i / 2) % n_bins;
+    const bool edge = bin == 0 || bin == n_bins - 1;
+    CHECK(cuda::adjoint_bin_scale(i, n_bins) == (edge ? (i % 2 ? 0.f : 1.f) : 0.5f));
+  }
+}
+
 TEST_CASE("hermitian_zeroed picks the imaginary parts of DC and Nyquist only",
           "[kernels][stft_plan]") {
   const int n_bins = 5;
@@ -136,7 +176,7 @@ TEST_CASE("hermitian_zeroed picks the imaginary parts of DC and Nyquist only",
   }
 }
 
-TEST_CASE("the STFT plan's framing, cuFFT layouts and overlap-add give the CPU twin's STFT",
+TEST_CASE("the STFT plan's framing, cuFFT layouts and overlap-add give the CPU twin's STFT and adjoint",
           "[kernels][stft_plan]") {
   auto cpu = make_cpu_backend();
   for (const StftShape shape : {StftShape{16, 4, 37}, StftShape{64, 16, 200}, StftShape{8, 3, 29},
@@ -157,5 +197,10 @@ TEST_CASE("the STFT plan's framing, cuFFT layouts and overlap-add give the CPU t
     Buffer<float> rebuilt_b(*cpu, shape.n_samples);
     stft->inverse(spec_in.get(), rebuilt_b.get());
     CHECK(test::relative_error(inverse_by_plan(shape, spec), rebuilt_b.download()) <= kTolerance);
+    // The adjoint on the same random gradient (DC and Nyquist imaginary parts must drop out).
+    Buffer<float> grad_audio_b(*cpu, shape.n_samples);
+    stft->backward(spec_in.get(), grad_audio_b.get());
+    CHECK(test::relative_error(backward_by_plan(shape, spec), grad_audio_b.download()) <=
+          kTolerance);
   }
 }

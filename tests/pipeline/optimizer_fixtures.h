@@ -158,6 +158,10 @@ class CountingBackend final : public Backend {
   void log1p_magnitude(const float* spec, int64_t count, float* out) override {
     inner_.log1p_magnitude(spec, count, out);
   }
+  void log1p_magnitude_backward(const float* spec, const float* grad_x, int64_t count,
+                                float* grad_spec) override {
+    inner_.log1p_magnitude_backward(spec, grad_x, count, grad_spec);
+  }
   void expm1_clamped(const float* x, int64_t count, float* out) override {
     inner_.expm1_clamped(x, count, out);
   }

@@ -224,3 +224,31 @@ TEST_CASE("transfer: a stereo run reports each item's losses, and the totals are
   CHECK(transfer(*backend, twin, style, config).item_names ==
         std::vector<std::string>{"mid", "side"});
 }
+
+TEST_CASE("waveform refinement lowers the re-analysed objective, a texture too, and refuses segments",
+          "[transfer][refine]") {
+  auto backend = make_cpu_backend();
+  const Audio content = melody(2.0, 220), style = noise_texture(2.0, 5);
+  TransferConfig config = test::small_config(10, 20);
+  config.refine_iterations = 8;
+  const TransferResult out = transfer(*backend, content, style, config);
+  const RefinementRecord& r = out.refinement;
+  REQUIRE(r.ran);
+  REQUIRE(r.before.size() == 3);
+  REQUIRE(r.after.size() == 3);
+  INFO("transfer: " << r.before[0] << " -> " << r.after[0] << " (" << r.stop_reason << ")");
+  CHECK(r.after[0] < r.before[0]);
+  CHECK(r.before[0] == Approx(r.before[1] + r.before[2]).epsilon(1e-9));
+  CHECK(out.output.n_samples() == content.n_samples());
+
+  TransferConfig texture_config = config;
+  const TransferResult texture_out = texture(*backend, style, 12000, texture_config);
+  REQUIRE(texture_out.refinement.ran);
+  CHECK(texture_out.refinement.after[0] < texture_out.refinement.before[0]);
+  CHECK(texture_out.refinement.before[1] == 0);  // no content term
+
+  TransferConfig segmented = config;
+  segmented.segment_seconds = 1.0;
+  segmented.overlap_seconds = 0.25;
+  CHECK_THROWS_AS(transfer(*backend, content, style, segmented), UsageError);
+}
