@@ -259,7 +259,8 @@ class Vgg16 final : public FeatureExtractor {
     auto list = [](const std::vector<LayerWeight>& layers) {
       std::string s;
       for (const auto& l : layers) {
-        s += (s.empty() ? "" : " ") + l.name;
+        if (!s.empty()) s += ' ';  // not ("" or " ") + name: GCC 12 warns -Wrestrict there
+        s += l.name;
         if (l.weight != 1.0f) s += ":" + std::to_string(l.weight);
       }
       return s.empty() ? std::string("none") : s;
