@@ -259,9 +259,10 @@ class Vgg16 final : public FeatureExtractor {
     auto list = [](const std::vector<LayerWeight>& layers) {
       std::string s;
       for (const auto& l : layers) {
-        if (!s.empty()) s += ' ';  // not ("" or " ") + name: GCC 12 warns -Wrestrict there
+        // Appended piece by piece: GCC 12 warns -Wrestrict (falsely) on ":" + std::string.
+        if (!s.empty()) s += ' ';
         s += l.name;
-        if (l.weight != 1.0f) s += ":" + std::to_string(l.weight);
+        if (l.weight != 1.0f) s.append(":").append(std::to_string(l.weight));
       }
       return s.empty() ? std::string("none") : s;
     };
