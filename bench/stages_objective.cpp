@@ -103,13 +103,14 @@ void run_objective_stages(Backend& backend, const BenchSize& size, const StageOp
   });
 
   StyleObjective objective(backend, *plan, *gram, T, style_gram.get(), content.get(), o.alpha);
+  Buffer<double> values(backend, objective.value_count());  // per-item slots too when B > 1
   const double eval_flop = 2 * conv_flop + gram_forward_flop + gram_backward_flop + loss_flop;
   const double eval_bytes = conv_forward_bytes + conv_backward_bytes + gram_forward_bytes +
                             gram_backward_bytes + loss_bytes;
   nlohmann::json objective_details = conv_details;
   objective_details["bytes_note"] = "sum of the component stages' minimum bytes";
   stage({"objective", "gemm", eval_flop, eval_bytes},
-        [&] { objective.evaluate(x.get(), grad.get(), slots.get()); }, objective_details);
+        [&] { objective.evaluate(x.get(), grad.get(), values.get()); }, objective_details);
 
   const int m = o.lbfgs_history;
   const double direction_flop = 8.0 * m * n + n;
@@ -166,14 +167,14 @@ void run_objective_stages(Backend& backend, const BenchSize& size, const StageOp
       // extra line-search evaluations.
       LbfgsHistory& h = histories[0];
       Buffer<float> grad_start(backend, n);
-      objective.evaluate(x.get(), grad_start.get(), slots.get());
+      objective.evaluate(x.get(), grad_start.get(), values.get());
       backend.copy(x_start.get(), x.get(), x.bytes());
       StageResult r{"lbfgs_iteration", "gemm", direction_flop + update_flop + eval_flop,
                     direction_bytes + update_bytes + eval_bytes};
       r.timing = time_backend(backend, [&] {
         backend.lbfgs_direction(h, grad.get(), direction.get());
         backend.axpy(n, 1.0f, direction.get(), x.get());
-        objective.evaluate(x.get(), grad_new.get(), slots.get());
+        objective.evaluate(x.get(), grad_new.get(), values.get());
         const int slot = (h.newest + 1) % h.capacity;
         float* s_new = h.s + int64_t(slot) * n;
         float* y_new = h.y + int64_t(slot) * n;

@@ -17,5 +17,7 @@ fi
 cmake --build "$build" -j "$(nproc)" --target audiostyle audiostyle_tests
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Leaks inside system libraries (fontconfig's caches, libvorbis): tests/lsan.supp says which.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp}
 cd "$build"
 ctest --output-on-failure -j "$(nproc)" -L cpu "$@"

@@ -92,7 +92,7 @@ inline GradientCheck check_gradient(Backend& backend, uint64_t seed, float alpha
   // The pipeline's value and gradient at a fresh point.
   const auto x = random_uniform(size_t(B * T * C), seed + 2, 0.f, 2.f);
   Buffer<float> xb(backend, B * T * C), gb(backend, B * T * C);
-  Buffer<double> values(backend, 3);
+  Buffer<double> values(backend, objective.value_count());
   xb.upload(x);
   objective.evaluate(xb.get(), gb.get(), values.get());
   const std::vector<float> grad = gb.download();

@@ -99,7 +99,7 @@ TEST_CASE("loss reference: the objective, its style Gram and gradient match PyTo
       make_layer_terms(*extractor, *plan, T, alpha, {content_features.get()}, {gs.get()},
                        [&](int64_t, int, int) -> Gram& { return *gram; }));
   Buffer<float> x(*backend, T * C), grad(*backend, T * C);
-  Buffer<double> values(*backend, 3);
+  Buffer<double> values(*backend, objective.value_count());
   x.upload(x_point);
   backend->fill(grad.get(), grad.size(), std::numeric_limits<float>::quiet_NaN());
   objective.evaluate(x.get(), grad.get(), values.get());
