@@ -1,6 +1,7 @@
 // The command line of `transfer`, `texture` and `batch`: arguments split at newlines, parsed by the
 // same flags (add_run_flags, add_batch_command) and checked by finalize(). A bad command line
-// must end in a CLI11 parse error or a UsageError, nothing else.
+// must end in a CLI11 parse error, a UsageError or (for an output path it cannot write) an
+// InputError, nothing else.
 #include <CLI/CLI.hpp>
 
 #include <cstddef>
@@ -50,6 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   } catch (const CLI::ParseError&) {
   } catch (const audiostyle::UsageError&) {
+  } catch (const audiostyle::InputError&) {
+    // An output path the tool cannot write (an unsupported extension): bad input, exit 3, as the
+    // README says; the seed regression-output-extension found this case.
   }
   return 0;
 }

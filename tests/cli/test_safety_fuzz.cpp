@@ -46,3 +46,19 @@ TEST_CASE("fuzz regression: a header's lying length does not size an allocation"
   CHECK((run.code == 0 || run.code == 3));
   CHECK(run.err.find("out of host memory") == std::string::npos);
 }
+
+TEST_CASE("fuzz regression: an output with an unsupported extension is bad input, exit 3",
+          "[cli][fuzz]") {
+  // fuzz_command_line: finalize() refuses `-o mid-...ide` (no audio extension) with InputError,
+  // which the harness did not expect; the tool itself must say so in one line and exit 3.
+  audiostyle::test::TempDir dir;
+  const std::string input =
+      audiostyle::test::source_path("fuzz/corpus/audio_reader/mono16.wav");
+  const auto run = audiostyle::test::run_cli(
+      dir, "transfer " + input + " " + input + " -o " + dir.file("out.mid") + " --device cpu -q");
+  INFO(run.err);
+  CHECK(run.code == 3);
+  CHECK(run.err.rfind("audiostyle: ", 0) == 0);
+  CHECK(run.err.find("unsupported extension '.mid'") != std::string::npos);
+  CHECK(run.err.find('\n') == run.err.size() - 1);
+}
