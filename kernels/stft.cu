@@ -53,10 +53,12 @@ __global__ void hermitian_copy_kernel(const float* __restrict__ spec, int64_t n_
   }
 }
 
-// audio[i] = inverse_envelope[i] * sum_t synthesis_window[n] * frames[t, n], n = p - t*hop,
-// p = i + n_fft/2 the padded position; t over the frames with 0 <= n < n_fft.
+// audio[i] = inverse_envelope[i] * sum_t window[n] * frames[t, n], n = p - t*hop, p = i + n_fft/2
+// the padded position; t over the frames with 0 <= n < n_fft. The inverse passes the synthesis
+// window and its envelope; the adjoint of the forward passes the analysis window and no envelope
+// (null: no window-sum normalisation; padded taps read constants and get no gradient).
 __global__ void overlap_add_kernel(const float* __restrict__ frames,
-                                   const float* __restrict__ synthesis_window,
+                                   const float* __restrict__ window,
                                    const float* __restrict__ inverse_envelope, int64_t n_samples,
                                    int n_fft, int hop, int64_t n_frames,
                                    float* __restrict__ audio) {
@@ -67,9 +69,9 @@ __global__ void overlap_add_kernel(const float* __restrict__ frames,
     float sum = 0.f;
     for (int64_t t = t_first; t <= t_last; ++t) {
       const int n = int(p - t * hop);
-      sum = __fadd_rn(sum, __fmul_rn(synthesis_window[n], frames[t * n_fft + n]));
+      sum = __fadd_rn(sum, __fmul_rn(window[n], frames[t * n_fft + n]));
     }
-    audio[i] = __fmul_rn(sum, inverse_envelope[i]);
+    audio[i] = inverse_envelope ? __fmul_rn(sum, inverse_envelope[i]) : sum;
   }
 }
 
@@ -79,25 +81,6 @@ __global__ void adjoint_copy_kernel(const float* __restrict__ grad_spec, int64_t
   const int64_t count = n_frames * n_bins * 2;
   for (int64_t i = first_index(); i < count; i += grid_stride())
     bins[i] = __fmul_rn(adjoint_bin_scale(i, n_bins), grad_spec[i]);
-}
-
-// grad_audio[i] = sum_t window[n] * frames[t, n], n = p - t*hop, p = i + n_fft/2: the adjoint of
-// frame_kernel (no window-sum normalisation; padded taps read constants and get no gradient).
-__global__ void adjoint_overlap_add_kernel(const float* __restrict__ frames,
-                                           const float* __restrict__ window, int64_t n_samples,
-                                           int n_fft, int hop, int64_t n_frames,
-                                           float* __restrict__ grad_audio) {
-  for (int64_t i = first_index(); i < n_samples; i += grid_stride()) {
-    const int64_t p = i + n_fft / 2;
-    int64_t t_first, t_last;
-    overlap_frames(p, n_fft, hop, n_frames, t_first, t_last);
-    float sum = 0.f;
-    for (int64_t t = t_first; t <= t_last; ++t) {
-      const int n = int(p - t * hop);
-      sum = __fadd_rn(sum, __fmul_rn(window[n], frames[t * n_fft + n]));
-    }
-    grad_audio[i] = sum;
-  }
 }
 
 // Owns a cuFFT plan handle.
@@ -176,9 +159,9 @@ class CudaStft final : public Stft {
     CUDA_CHECK_LAUNCH();
     CUFFT_CHECK(
         cufftExecC2R(c2r_.get(), reinterpret_cast<cufftComplex*>(bins_.get()), frames_.get()));
-    adjoint_overlap_add_kernel<<<elementwise_blocks(shape_.n_samples), kBlockThreads, 0,
-                                 context_.stream>>>(frames_.get(), window_.get(), shape_.n_samples,
-                                                    n_fft_, shape_.hop, n_frames_, grad_audio);
+    overlap_add_kernel<<<elementwise_blocks(shape_.n_samples), kBlockThreads, 0, context_.stream>>>(
+        frames_.get(), window_.get(), nullptr, shape_.n_samples, n_fft_, shape_.hop, n_frames_,
+        grad_audio);
     CUDA_CHECK_LAUNCH();
   }
 

@@ -33,6 +33,7 @@
 
 #include "audiostyle/errors.h"
 #include "host/cpu/cpu_ops.h"
+#include "kernels/stft_plan.h"
 
 namespace audiostyle::cpu {
 namespace {
@@ -132,54 +133,31 @@ class CpuStft final : public Stft {
 
   // spec [T, C, 2] -> audio [n_samples]
   void inverse(const float* spec, float* audio) override {
-    const int64_t n_samples = shape_.n_samples, hop = shape_.hop;
-    std::fill(audio, audio + n_samples, 0.f);
-    for (int64_t t0 = 0; t0 < n_frames_; t0 += block_frames_) {
-      const int64_t count = std::min(block_frames_, n_frames_ - t0);
-      // c2r overwrites its input, and `spec` is the caller's: transform a copy.
-      std::memcpy(bins_.get(), spec + t0 * n_bins_ * 2,
-                  sizeof(float) * 2 * size_t(count * n_bins_));
-      fftwf_execute((count == block_frames_ ? full_ : tail_).c2r);
-      for (int64_t b = 0; b < count; ++b) {
-        const float* frame = frames_.get() + b * n_fft_;
-        const int64_t first = (t0 + b) * hop - n_fft_ / 2;  // output index of tap 0
-        const int n_lo = int(std::clamp<int64_t>(-first, 0, n_fft_));
-        const int n_hi = int(std::clamp<int64_t>(n_samples - first, n_lo, n_fft_));
-        for (int n = n_lo; n < n_hi; ++n)
-          audio[first + n] += synthesis_window_[size_t(n)] * frame[n];
-      }
-    }
-    for (int64_t i = 0; i < n_samples; ++i) audio[i] *= inverse_envelope_[size_t(i)];
+    // c2r overwrites its input, and `spec` is the caller's: transform a copy.
+    c2r_overlap_add(
+        [&](int64_t t0, int64_t count) {
+          std::memcpy(bins_.get(), spec + t0 * n_bins_ * 2,
+                      sizeof(float) * 2 * size_t(count * n_bins_));
+        },
+        synthesis_window_, audio);
+    for (int64_t i = 0; i < shape_.n_samples; ++i) audio[i] *= inverse_envelope_[size_t(i)];
   }
 
   // grad_spec [T, C, 2] -> grad_audio [n_samples]: the adjoint of forward (backend.h). Per frame,
   // Re(sum_{f < C} G_f e^{+i theta}) is c2r's Hermitian sum G_0 + 2 Re(sum_interior) + G_{N/2}
-  // (-1)^n with the interior bins halved (exact in float); the imaginary parts of DC and Nyquist,
-  // which c2r ignores, multiply sin(0) = sin(pi n) = 0 in the forward, so dropping them is right.
-  // Then each tap's value times the analysis window goes back to the sample it read.
+  // (-1)^n with the interior bins halved (exact in float); the imaginary parts of DC and Nyquist
+  // multiply sin(0) = sin(pi n) = 0 in the forward and are zeroed. The scale is the kernel's own
+  // (kernels/stft_plan.h). Then each tap's value times the analysis window goes back to the sample
+  // it read.
   void backward(const float* grad_spec, float* grad_audio) override {
-    const int64_t n_samples = shape_.n_samples, hop = shape_.hop;
-    std::fill(grad_audio, grad_audio + n_samples, 0.f);
-    for (int64_t t0 = 0; t0 < n_frames_; t0 += block_frames_) {
-      const int64_t count = std::min(block_frames_, n_frames_ - t0);
-      float* bins = reinterpret_cast<float*>(bins_.get());
-      const float* block = grad_spec + t0 * n_bins_ * 2;
-      for (int64_t b = 0; b < count; ++b)
-        for (int f = 0; f < n_bins_; ++f) {
-          const int64_t k = (b * n_bins_ + f) * 2;
-          const float half = (f == 0 || f == n_bins_ - 1) ? 1.f : 0.5f;
-          bins[k] = half * block[k];
-          bins[k + 1] = half * block[k + 1];
-        }
-      fftwf_execute((count == block_frames_ ? full_ : tail_).c2r);
-      for (int64_t b = 0; b < count; ++b) {
-        const float* frame = frames_.get() + b * n_fft_;
-        const int64_t first = (t0 + b) * hop - n_fft_ / 2;  // audio index of tap 0
-        const int n_lo = int(std::clamp<int64_t>(-first, 0, n_fft_));
-        const int n_hi = int(std::clamp<int64_t>(n_samples - first, n_lo, n_fft_));
-        for (int n = n_lo; n < n_hi; ++n) grad_audio[first + n] += window_[size_t(n)] * frame[n];
-      }
-    }
+    c2r_overlap_add(
+        [&](int64_t t0, int64_t count) {
+          float* bins = reinterpret_cast<float*>(bins_.get());
+          const float* block = grad_spec + t0 * n_bins_ * 2;
+          for (int64_t k = 0; k < count * n_bins_ * 2; ++k)
+            bins[k] = cuda::adjoint_bin_scale(k, n_bins_) * block[k];
+        },
+        window_, grad_audio);
   }
 
   size_t workspace_bytes() const override {
@@ -189,6 +167,27 @@ class CpuStft final : public Stft {
   }
 
  private:
+  // For each block of frames: fill(t0, count) writes their bins into bins_, c2r turns them into
+  // frames_, and out[p - n_fft/2] += window[n] * frame[n] over the taps inside the audio (out is
+  // zeroed first). The inverse and the adjoint differ only in the bins and the window.
+  template <class Fill>
+  void c2r_overlap_add(const Fill& fill, const std::vector<float>& window, float* out) {
+    const int64_t n_samples = shape_.n_samples, hop = shape_.hop;
+    std::fill(out, out + n_samples, 0.f);
+    for (int64_t t0 = 0; t0 < n_frames_; t0 += block_frames_) {
+      const int64_t count = std::min(block_frames_, n_frames_ - t0);
+      fill(t0, count);
+      fftwf_execute((count == block_frames_ ? full_ : tail_).c2r);
+      for (int64_t b = 0; b < count; ++b) {
+        const float* frame = frames_.get() + b * n_fft_;
+        const int64_t first = (t0 + b) * hop - n_fft_ / 2;  // output index of tap 0
+        const int n_lo = int(std::clamp<int64_t>(-first, 0, n_fft_));
+        const int n_hi = int(std::clamp<int64_t>(n_samples - first, n_lo, n_fft_));
+        for (int n = n_lo; n < n_hi; ++n) out[first + n] += window[size_t(n)] * frame[n];
+      }
+    }
+  }
+
   // A batched r2c/c2r pair between frames [howmany, n_fft] and bins [howmany, C], destroyed with
   // the object (also when a later constructor step throws).
   struct Plans {
