@@ -173,8 +173,9 @@ struct Run {
   int segment = 0, segments = 1;
   ChannelMode mode = ChannelMode::mono;
   const std::vector<std::vector<float>>* content_items = nullptr;  // whole track; null: texture
-  // Waveform refinement: the content targets of the (one) segment, kept past its optimisation.
-  std::vector<Buffer<float>> kept_content_targets;
+  // Content targets Ac_l of the segment being optimised (empty where a layer has no content
+  // term); kept past the optimisation only for the waveform refinement.
+  std::vector<Buffer<float>> content_targets;
 
   void report(Stage stage, int done, int total, const IterationRecord* iteration = nullptr,
               int item = 0, int items = 1) {
@@ -206,8 +207,7 @@ struct Run {
     result.conv_algorithm = plan.algorithm();
     const auto& outputs = plan.outputs();
     Buffer<float> x(backend, n);
-    // Content targets Ac_l of the layers with a content term.
-    std::vector<Buffer<float>> content_targets(outputs.size());
+    content_targets = std::vector<Buffer<float>>(outputs.size());
     if (!content.empty()) {
       Buffer<float> audio(backend, n_samples), spectrum(backend, 2 * T * C);
       for (int b = 0; b < batch; ++b) {
@@ -240,14 +240,7 @@ struct Run {
     timer.mark("content_features", result.timings_ms);
     report(Stage::analyse, 2, 2);
 
-    std::vector<const float*> content_pointers, style_pointers;
-    for (size_t l = 0; l < outputs.size(); ++l) {
-      content_pointers.push_back(content_targets[l].size() ? content_targets[l].get() : nullptr);
-      style_pointers.push_back(style_grams[l].size() ? style_grams[l].get() : nullptr);
-    }
-    StyleObjective objective(backend, plan,
-                             make_layer_terms(extractor, plan, T, config.alpha, content_pointers,
-                                              style_pointers, gram));
+    StyleObjective objective = spectrogram_objective(T, batch);
     auto optimizer = make_optimizer(backend, n, config);
     const auto start = Clock::now();
     auto on_iteration = [&](const IterationReport& r) {
@@ -301,17 +294,18 @@ struct Run {
       }
     }
     timer.mark("optimise", result.timings_ms);
-    if (config.refine_iterations > 0) kept_content_targets = std::move(content_targets);
+    if (config.refine_iterations == 0) content_targets.clear();
     return x;
   }
 
-  // The objective on [batch, T, C] with the kept content targets and the style Grams.
+  // The objective on [batch, T, C] with the content targets and the style Grams: the one the
+  // optimisation runs, and the one the waveform refinement takes through log1p|STFT|.
   StyleObjective spectrogram_objective(int64_t T, int batch) {
     FeaturePlan& plan = features(T, batch);
     std::vector<const float*> content_pointers, style_pointers;
     for (size_t l = 0; l < plan.outputs().size(); ++l) {
-      const bool kept = l < kept_content_targets.size() && kept_content_targets[l].size() > 0;
-      content_pointers.push_back(kept ? kept_content_targets[l].get() : nullptr);
+      const bool has = l < content_targets.size() && content_targets[l].size() > 0;
+      content_pointers.push_back(has ? content_targets[l].get() : nullptr);
       style_pointers.push_back(style_grams[l].size() ? style_grams[l].get() : nullptr);
     }
     return StyleObjective(backend, plan,
@@ -344,7 +338,7 @@ struct Run {
     record.before.assign(r.initial_values.begin(),
                          r.initial_values.begin() + std::min<size_t>(3, r.initial_values.size()));
     record.after.assign(r.values.begin(), r.values.begin() + std::min<size_t>(3, r.values.size()));
-    kept_content_targets.clear();
+    content_targets.clear();
   }
 
   // Magnitude expm1(x) of the whole track, then phase retrieval item by item (one STFT plan).
