@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     style.push_back(is_style ? targets.back().get() : nullptr);
   }
   for (int j = 0; j < options.layers.conv_count(); ++j) {
-    const Vgg16Conv& c = vgg16_conv(j);
+    const StackConv& c = vgg16_conv(j);
     const double positions = double(T >> c.pools_before) * double(C >> c.pools_before);
     flop += 2 * 2.0 * 9 * c.in_channels * c.out_channels * positions;
   }

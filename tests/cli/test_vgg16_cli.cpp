@@ -32,7 +32,7 @@ std::string write_weights(const test::TempDir& dir) {
   const Vgg16Weights w = vgg16_philox_weights(5, 5);
   std::vector<NamedTensor> tensors;
   for (int j = 0; j < 5; ++j) {
-    const Vgg16Conv& c = vgg16_conv(j);
+    const StackConv& c = vgg16_conv(j);
     tensors.push_back({std::string(c.name) + ".weight", {c.out_channels, c.in_channels, 3, 3},
                        w.weight[size_t(j)]});
     tensors.push_back({std::string(c.name) + ".bias", {c.out_channels}, w.bias[size_t(j)]});
