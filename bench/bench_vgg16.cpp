@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
   }
   for (int j = 0; j < options.layers.conv_count(); ++j) {
     const StackConv& c = vgg16_conv(j);
-    const double positions = double(T >> c.pools_before) * double(C >> c.pools_before);
+    const int pools = vgg16_net().nodes[size_t(vgg16_net().node_index(c.name))].pools;
+    const double positions = double(T >> pools) * double(C >> pools);
     flop += 2 * 2.0 * 9 * c.in_channels * c.out_channels * positions;
   }
   backend->fill_normal(x.get(), n, 4, 7, 1.0f);

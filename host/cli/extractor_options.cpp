@@ -9,16 +9,19 @@ namespace audiostyle::cli {
 
 void add_extractor_flags(CLI::App& app, ExtractorFlags& f, TransferConfig& c, bool texture) {
   app.add_option("--extractor", f.extractor,
-                 "random_conv1d (method 1) or vgg16 (method 2, needs --weights)")
+                 "random_conv1d (method 1), vgg16 or vggish (method 2, need --weights), or a sum "
+                 "of them on one spectrogram, e.g. vggish+random_conv1d")
       ->capture_default_str();
+  app.add_option("--extractor-weights", f.extractor_weights,
+                 "Weights of the --extractor sum's terms, WA,WB,... (default 1 each)");
   app.add_option("--weights", c.weights_path,
-                 "vgg16 weights: safetensors from scripts/convert_weights.py");
+                 "vgg16 or vggish weights: safetensors from scripts/convert_weights.py");
   if (!texture)
     app.add_option("--content-layers", f.content_layers,
-                   "vgg16 content layers NAME[:WEIGHT],... (default conv3_1)");
+                   "vgg16/vggish content layers NAME[:WEIGHT],... (default conv3_1 / relu5)");
   app.add_option("--style-layers", f.style_layers,
-                 "vgg16 style layers NAME[:WEIGHT],... or 'all' (default conv1_1,conv1_2,conv2_1,"
-                 "conv2_2)");
+                 "vgg16/vggish style layers NAME[:WEIGHT],... or 'all' (default conv1_1,conv1_2,"
+                 "conv2_1,conv2_2 / relu1)");
   app.add_option("--vgg-input", f.vgg_input,
                  "vgg16 image: the linear bins, or a mel view of them (--mel-bins bands)")
       ->capture_default_str();
@@ -66,10 +69,64 @@ std::vector<LayerWeight> parse_layer_list(const std::string& text, const std::st
   return out;
 }
 
+namespace {
+
+ExtractorKind parse_kind(const std::string& name) {
+  if (name == "random_conv1d" || name == "random1d") return ExtractorKind::random_conv1d;
+  if (name == "vgg16") return ExtractorKind::vgg16;
+  if (name == "vggish") return ExtractorKind::vggish;
+  throw UsageError("--extractor: '" + name + "' is not an extractor (random_conv1d, vgg16, vggish, "
+                   "or a sum of them joined by '+')");
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    const size_t end = text.find(separator, start);
+    out.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return out;
+    start = end + 1;
+  }
+}
+
+std::vector<ExtractorTerm> parse_extractors(const ExtractorFlags& f) {
+  std::vector<ExtractorTerm> terms;
+  int pretrained = 0;
+  for (const std::string& name : split(f.extractor, '+')) {
+    const ExtractorKind kind = parse_kind(name);
+    for (const auto& t : terms)
+      if (t.kind == kind)
+        throw UsageError("--extractor: " + std::string(to_string(kind)) + " is listed twice");
+    pretrained += kind != ExtractorKind::random_conv1d;
+    terms.push_back({kind, 1.0f});
+  }
+  if (pretrained > 1)
+    throw UsageError("--extractor: one pretrained network per run (vgg16 or vggish): --weights and "
+                     "the layer lists are for one network");
+  if (f.extractor_weights.empty()) return terms;
+  const auto weights = split(f.extractor_weights, ',');
+  if (weights.size() != terms.size())
+    throw UsageError("--extractor-weights: " + std::to_string(weights.size()) + " weights for " +
+                     std::to_string(terms.size()) + " extractors ('" + f.extractor + "')");
+  for (size_t i = 0; i < terms.size(); ++i) {
+    try {
+      size_t used = 0;
+      terms[i].weight = std::stof(weights[i], &used);
+      if (used != weights[i].size()) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      throw UsageError("--extractor-weights: '" + weights[i] + "' is not a number");
+    }
+    if (!std::isfinite(terms[i].weight) || terms[i].weight < 0)
+      throw UsageError("--extractor-weights: each weight must be finite and >= 0");
+  }
+  return terms;
+}
+
+}  // namespace
+
 void finalize_extractor(const ExtractorFlags& f, TransferConfig& c, bool texture) {
-  if (f.extractor == "random_conv1d") c.extractor = ExtractorKind::random_conv1d;
-  else if (f.extractor == "vgg16") c.extractor = ExtractorKind::vgg16;
-  else throw UsageError("--extractor must be random_conv1d or vgg16, not '" + f.extractor + "'");
+  c.extractors = parse_extractors(f);
   if (f.vgg_input == "linear") c.vgg_input = VggInput::linear;
   else if (f.vgg_input == "mel") c.vgg_input = VggInput::mel;
   else throw UsageError("--vgg-input must be linear or mel, not '" + f.vgg_input + "'");
@@ -78,15 +135,18 @@ void finalize_extractor(const ExtractorFlags& f, TransferConfig& c, bool texture
                          : parse_layer_list(f.content_layers, "--content-layers");
   c.style_layers = f.style_layers.empty() ? std::vector<LayerWeight>{}
                                           : parse_layer_list(f.style_layers, "--style-layers");
-  if (c.extractor == ExtractorKind::random_conv1d) {
+  const ExtractorKind net = pretrained_extractor(c);
+  if (net == ExtractorKind::random_conv1d) {
     if (!c.content_layers.empty() || !c.style_layers.empty())
-      throw UsageError("--content-layers and --style-layers need --extractor vgg16");
-    if (!c.weights_path.empty()) throw UsageError("--weights needs --extractor vgg16");
+      throw UsageError("--content-layers and --style-layers need --extractor vgg16 or vggish");
+    if (!c.weights_path.empty()) throw UsageError("--weights needs --extractor vgg16 or vggish");
   } else {
-    if (c.weights_path.empty()) throw UsageError(kVgg16WeightsHelp);
+    if (c.weights_path.empty())
+      throw UsageError(net == ExtractorKind::vggish ? kVggishWeightsHelp : kVgg16WeightsHelp);
     // Names, duplicates and "all" are checked here, before anything is read.
-    const int min_side = extractor_min_frames(c, !texture);
-    if (c.vgg_input == VggInput::mel && c.mel_bins >= 1 && c.mel_bins < min_side)
+    const int min_side = extractor_min_width(c, !texture);
+    if (net == ExtractorKind::vgg16 && c.vgg_input == VggInput::mel && c.mel_bins >= 1 &&
+        c.mel_bins < min_side)
       throw UsageError("--mel-bins " + std::to_string(c.mel_bins) + ": vgg16 up to the deepest " +
                        "layer asked for pools the image to nothing; it needs at least " +
                        std::to_string(min_side) + " bands");
@@ -102,11 +162,19 @@ void finalize_extractor(const ExtractorFlags& f, TransferConfig& c, bool texture
 }
 
 void add_extractor_report(nlohmann::json& j, const TransferConfig& c) {
-  j["extractor"] = to_string(c.extractor);
-  if (c.extractor == ExtractorKind::vgg16) {
+  j["extractor"] = extractors_name(c);
+  if (c.extractors.size() > 1) {
+    nlohmann::json weights = nlohmann::json::object();
+    for (const auto& t : c.extractors) weights[to_string(t.kind)] = t.weight;
+    j["extractor_weights"] = weights;
+  }
+  const ExtractorKind net = pretrained_extractor(c);
+  if (net != ExtractorKind::random_conv1d) {
     j["weights"] = c.weights_path;
-    j["vgg_input"] = to_string(c.vgg_input);
-    if (c.vgg_input == VggInput::mel) j["mel_bins"] = c.mel_bins;
+    if (net == ExtractorKind::vgg16) {
+      j["vgg_input"] = to_string(c.vgg_input);
+      if (c.vgg_input == VggInput::mel) j["mel_bins"] = c.mel_bins;
+    }
     auto layers = [](const std::vector<LayerWeight>& list) {
       nlohmann::json out = nlohmann::json::object();
       for (const auto& l : list) out[l.name] = l.weight;

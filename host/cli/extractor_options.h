@@ -12,7 +12,8 @@
 namespace audiostyle::cli {
 
 struct ExtractorFlags {
-  std::string extractor = "random_conv1d";
+  std::string extractor = "random_conv1d";  // "A" or "A+B+..."
+  std::string extractor_weights;           // "WA,WB,...": one per extractor; empty: all 1
   std::string content_layers, style_layers;  // "NAME[:WEIGHT],..." or "all"
   std::string vgg_input = "linear";
 };

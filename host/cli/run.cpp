@@ -15,6 +15,7 @@
 #include "host/cli/progress.h"
 #include "host/cli/recipes.h"
 #include "host/cli/report.h"
+#include "host/extractors/extractors.h"
 #include "host/io/audio_stdio.h"
 #include "host/io/formats.h"
 #include "host/io/loudness.h"
@@ -57,6 +58,12 @@ void resolve_rate(RunOptions& options, int file_rate_hz) {
     throw InputError("--sample-rate native: the file's rate " + std::to_string(file_rate_hz) +
                      " Hz is outside [1000, 384000] Hz");
   if (options.native_rate) c.sample_rate_hz = file_rate_hz;
+  if (uses_extractor(c, ExtractorKind::vggish)) {
+    // VGGish frames the spectrogram its own way at any rate: given sizes must agree with it.
+    if (options.n_fft_given || options.hop_given || c.win_length > 0) check_vggish_geometry(c);
+    apply_extractor_geometry(c);
+    return;
+  }
   if (!options.n_fft_given && !options.hop_given)
     scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
   else if (!options.hop_given)
@@ -199,17 +206,24 @@ void print_plan(const Backend& backend, const RunOptions& options, int64_t sampl
                items, items == 1 ? "" : "s", double(samples) / c.sample_rate_hz, c.sample_rate_hz,
                c.n_fft, c.hop, output_rate_hz);
   std::string net;
-  if (c.extractor == ExtractorKind::random_conv1d) {
-    net = std::to_string(c.n_filters) + " filters x " + std::to_string(c.kernel_width) + " frames";
-  } else {
+  for (const ExtractorTerm& t : c.extractors) {
+    if (!net.empty()) net += " + ";
+    if (t.weight != 1.0f) net += std::to_string(t.weight) + " x ";
+    if (t.kind == ExtractorKind::random_conv1d) {
+      net += std::to_string(c.n_filters) + " filters x " + std::to_string(c.kernel_width) + " frames";
+      continue;
+    }
     auto names = [](const std::vector<LayerWeight>& layers) {
       std::string text;
       for (const auto& l : layers) text += (text.empty() ? "" : ",") + l.name;
       return text.empty() ? std::string("default") : text;
     };
-    net = std::string(to_string(c.extractor)) + " on " +
-          (c.vgg_input == VggInput::mel ? std::to_string(c.mel_bins) + " mel bands" : "linear bins") +
-          ", content " + names(c.content_layers) + ", style " + names(c.style_layers);
+    const std::string image =
+        t.kind == ExtractorKind::vggish ? "its 64-band log-mel"
+        : c.vgg_input == VggInput::mel  ? std::to_string(c.mel_bins) + " mel bands"
+                                        : "linear bins";
+    net += std::string(to_string(t.kind)) + " on " + image + ", content " +
+           names(c.content_layers) + ", style " + names(c.style_layers);
   }
   std::fprintf(stderr, "plan: %s, %s %d iterations, griffin-lim %d\n", net.c_str(),
                to_string(c.optimizer), c.iterations, c.gl_iterations);
@@ -352,7 +366,7 @@ TransferResult run_job(Engine& engine, const std::string& command, RunOptions& o
       // cpu-fast is a lighter method 1: no lighter answer for a vgg16 run.
       const Recipe* fast = find_recipe("cpu-fast");
       if (fast && options.recipe != "cpu-fast" &&
-          config.extractor == ExtractorKind::random_conv1d) {
+          pretrained_extractor(config) == ExtractorKind::random_conv1d) {
         // The preset's flags on a parser of its own (transfer's flags hold every preset flag).
         RunOptions light = options;
         CLI::App parser;

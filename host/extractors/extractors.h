@@ -10,14 +10,22 @@
 
 namespace audiostyle {
 
-// The extractor for a run (vgg16: weights loaded from config.weights_path). Throws UsageError when
-// vgg16 has no weights file (saying where to get one), InputError for a bad file.
+// The extractor for a run (vgg16, vggish: weights loaded from config.weights_path; several
+// extractors: a composite, composite.h). Throws UsageError when a pretrained network has no
+// weights file (saying where to get one) or VGGish meets another STFT geometry, InputError for a
+// bad file.
 std::unique_ptr<FeatureExtractor> make_extractor(Backend& backend, const TransferConfig& config,
                                                  bool with_content);
 // A key that changes whenever make_extractor would build a different extractor.
 std::string extractor_key(const TransferConfig& config, bool with_content);
 // The shortest input, in frames, the configured extractor accepts (without building it).
 int extractor_min_frames(const TransferConfig& config, bool with_content);
+// The narrowest image (bins or mel bands) its pretrained network accepts (1 without one).
+int extractor_min_width(const TransferConfig& config, bool with_content);
+// VGGish requires its own STFT geometry (vggish.h): sets n_fft, hop and win_length for the rate
+// when the run uses it; check_vggish_geometry throws UsageError when they differ.
+void apply_extractor_geometry(TransferConfig& config);
+void check_vggish_geometry(const TransferConfig& config);
 // The extractor's part of a segment's memory plan: weights first, style Grams second (the items a
 // cached extractor already holds), then per-segment buffers.
 void add_extractor_memory(MemoryPlan& plan, const TransferConfig& config, int64_t n_frames,
@@ -30,7 +38,8 @@ int64_t style_chunk_frames(const TransferConfig& config);
 // One line per extractor: its name and what it needs (for `audiostyle info`).
 std::string describe_extractors();
 
-// Where to get the vgg16 weights and how to convert them (one sentence).
+// Where to get the vgg16 (vggish) weights and how to convert them (one sentence).
 extern const char* const kVgg16WeightsHelp;
+extern const char* const kVggishWeightsHelp;
 
 }  // namespace audiostyle

@@ -84,12 +84,16 @@ class MelViewPlan final : public FeaturePlan {
 
 class MelView final : public FeatureExtractor {
  public:
-  MelView(Backend& backend, const MelBankSpec& spec, std::unique_ptr<FeatureExtractor> inner)
+  MelView(Backend& backend, const MelBankSpec& spec, std::unique_ptr<FeatureExtractor> inner,
+          float gain)
       : backend_(backend),
         spec_(spec),
         inner_(std::move(inner)),
         bank_(backend, int64_t(spec.n_mels) * (spec.n_fft / 2 + 1)) {
-    bank_.upload(mel_filterbank(spec));
+    std::vector<float> bank = mel_filterbank(spec);
+    if (gain != 1.0f)
+      for (float& v : bank) v *= gain;
+    bank_.upload(bank);
   }
   std::string describe() const override {
     return "a mel view (" + std::to_string(spec_.n_mels) + " bands) into " + inner_->describe();
@@ -118,9 +122,10 @@ class MelView final : public FeatureExtractor {
 }  // namespace
 
 std::unique_ptr<FeatureExtractor> make_mel_view(Backend& backend, const MelBankSpec& spec,
-                                                std::unique_ptr<FeatureExtractor> inner) {
+                                                std::unique_ptr<FeatureExtractor> inner,
+                                                float gain) {
   AS_CHECK(inner, "make_mel_view: no inner extractor");
-  return std::make_unique<MelView>(backend, spec, std::move(inner));
+  return std::make_unique<MelView>(backend, spec, std::move(inner), gain);
 }
 
 }  // namespace audiostyle

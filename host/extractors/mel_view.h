@@ -1,5 +1,5 @@
 // A mel view of the optimised spectrogram, in front of an image extractor (vgg16 --vgg-input mel;
-// VGGish will reuse it).
+// VGGish, vggish.h).
 //
 // The optimised variable stays x = log1p|S| [B, T, C] on the linear bins; the extractor sees
 //   image = log1p(relu(expm1(x) @ Mel^T))   [B, T, N], Mel [N, C] (mel_filterbank.h)
@@ -45,9 +45,12 @@ class MelProjection {
   std::unique_ptr<Conv1d> projection_;  // K = 1: a GEMM with a fused relu
 };
 
-// `inner` runs on the mel image [B, T, spec.n_mels]; it must have been made for that width.
+// `inner` runs on the mel image [B, T, spec.n_mels]; it must have been made for that width. `gain`
+// scales the bank (image = log1p(gain * mel): VGGish's log(mel + 0.01) is log1p(mel / 0.01) plus a
+// constant its front adds).
 std::unique_ptr<FeatureExtractor> make_mel_view(Backend& backend, const MelBankSpec& spec,
-                                                std::unique_ptr<FeatureExtractor> inner);
+                                                std::unique_ptr<FeatureExtractor> inner,
+                                                float gain = 1.0f);
 
 // Floats a plan of n_frames x batch adds for the mel view: activations (the magnitude, the band
 // sums and the image), backward scratch (the image's gradient), the projection plan's own

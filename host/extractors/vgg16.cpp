@@ -113,15 +113,19 @@ Vgg16Weights load_vgg16_weights(const std::string& path, int n_convs) {
   return load_stack_weights(vgg16_net(), path, n_convs);
 }
 
+std::shared_ptr<const StackFrontFactory> vgg16_front(Backend* backend) {
+  return std::make_shared<Vgg16FrontFactory>(backend);
+}
+
 std::unique_ptr<FeatureExtractor> make_vgg16(Backend& backend, const Vgg16Weights& weights,
                                              const Vgg16Options& options, Precision precision) {
-  return make_conv_stack(backend, weights, options, std::make_shared<Vgg16FrontFactory>(&backend),
+  return make_conv_stack(backend, weights, options, vgg16_front(&backend),
                          precision);
 }
 
 Vgg16Footprint vgg16_footprint(const Vgg16Layers& layers, int64_t n_frames, int n_bins,
                                int batch) {
-  return stack_footprint(layers, Vgg16FrontFactory(nullptr), n_frames, n_bins, batch);
+  return stack_footprint(layers, *vgg16_front(nullptr), n_frames, n_bins, batch);
 }
 
 }  // namespace audiostyle

@@ -51,6 +51,8 @@ std::vector<std::string> vgg16_layer_names();
 
 std::unique_ptr<FeatureExtractor> make_vgg16(Backend& backend, const Vgg16Weights& weights,
                                              const Vgg16Options& options, Precision precision);
+// The image front (L2 norm, unit RMS, grey to RGB); backend null: for sizes only.
+std::shared_ptr<const StackFrontFactory> vgg16_front(Backend* backend);
 Vgg16Footprint vgg16_footprint(const Vgg16Layers& layers, int64_t n_frames, int n_bins, int batch);
 
 }  // namespace audiostyle

@@ -127,7 +127,8 @@ std::unique_ptr<Optimizer> make_optimizer(Backend& backend, int64_t n, const Tra
 MemoryPlan plan_memory_on(const Backend& backend, const TransferConfig& config, int64_t samples,
                           int batch, bool with_content) {
   MemoryPlan plan = plan_memory(config, samples, batch, with_content);
-  if (config.extractor != ExtractorKind::random_conv1d) return plan;  // its plans hold no copies
+  // Only method 1's conv plans hold copies.
+  if (!uses_extractor(config, ExtractorKind::random_conv1d)) return plan;
   const ConvShape conv{StftShape{config.n_fft, config.hop, samples}.n_frames(), config.n_fft / 2 + 1,
                        config.n_filters, config.kernel_width, batch};
   const size_t scratch = backend.plan_scratch_bytes(conv, config.precision, config.n_fft);
@@ -398,8 +399,7 @@ int64_t fitting_segment_samples(Backend& backend, const TransferConfig& config, 
   const size_t budget = size_t(double(available) * 0.9);  // library workspaces, fragmentation
   auto need = [&](int64_t samples) {
     const MemoryPlan plan = plan_memory_on(backend, config, samples, batch, with_content);
-    return plan.total_bytes() -
-           (persistent_held ? plan.items[0].bytes + plan.items[1].bytes : size_t(0));
+    return plan.total_bytes() - (persistent_held ? plan.persistent_bytes() : size_t(0));
   };
   if (need(total) <= budget) return 0;
   const int64_t min_samples =

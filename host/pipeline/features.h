@@ -81,6 +81,9 @@ class FeatureExtractor {
   // Exact when the chunked style Gram equals the whole track's (a 1D conv); an image CNN's chunk
   // edges see zero padding, as the track's own edges do.
   virtual bool chunks_exact() const { return true; }
+  // A composite (composite.h) lists its parts, whose outputs follow one another in its own; the
+  // style Grams are streamed part by part. Empty: the extractor is one part.
+  virtual std::vector<FeatureExtractor*> parts() const { return {}; }
 };
 
 // Ulyanov & Lebedev's extractor: one conv layer over time, frequency bins as channels, F random

@@ -13,6 +13,12 @@ size_t MemoryPlan::total_bytes() const {
   return total;
 }
 
+size_t MemoryPlan::persistent_bytes() const {
+  size_t total = 0;
+  for (const auto& item : items) total += item.persistent ? item.bytes : 0;
+  return total;
+}
+
 std::string MemoryPlan::describe() const {
   std::ostringstream out;
   out.setf(std::ios::fixed);
@@ -25,11 +31,10 @@ std::string MemoryPlan::describe() const {
 
 MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int channels,
                        bool with_content) {
-  const int64_t C = config.n_fft / 2 + 1, F = config.n_filters, K = config.kernel_width;
+  const int64_t C = config.n_fft / 2 + 1;
   const int64_t B = std::max(channels, 1);
   const StftShape shape{config.n_fft, config.hop, output_samples};
   const int64_t T = shape.n_frames();
-  const int64_t rows = std::max<int64_t>(T - K + 1, 0);
   const int64_t n = B * T * C;
   const int64_t optimizer_vectors =
       config.optimizer == OptimizerKind::lbfgs ? 2 * (config.lbfgs_history + 1) + 4 : 5;  // ring: history + 1 slots
@@ -37,22 +42,10 @@ MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int
   auto add = [&](std::string name, int64_t count) {
     plan.items.push_back({std::move(name), size_t(std::max<int64_t>(count, 0)) * sizeof(float)});
   };
-  if (config.extractor == ExtractorKind::random_conv1d) {
-    add("conv weights [F, K, C]", F * K * C);
-    add("style gram Gs [F, F]", F * F);
-    add("audio + spectrum + STFT frames", output_samples + T * C * 2 + T * config.n_fft * 2);
-    add("conv workspace (padded input, gradient)", 2 * B * T * (C + 8));
-    if (with_content) add("content features Ac [B, T', F]", B * rows * F);
-  } else {
-    // Weights and style Grams first: the items a cached extractor already holds.
-    add_extractor_memory(plan, config, T, int(B), with_content);
-    add("audio + spectrum + STFT frames", output_samples + T * C * 2 + T * config.n_fft * 2);
-  }
+  // Weights and style Grams first: the items a cached extractor already holds.
+  add_extractor_memory(plan, config, T, int(B), with_content);
+  add("audio + spectrum + STFT frames", output_samples + T * C * 2 + T * config.n_fft * 2);
   add("spectrogram x, gradient [B, T, C]", 2 * n);
-  if (config.extractor == ExtractorKind::random_conv1d) {
-    add("features A, dA [B, T', F]", 2 * B * rows * F);
-    add("gram error [B, F, F]", B * F * F);
-  }
   add(std::string("optimiser state (") + to_string(config.optimizer) + ")", optimizer_vectors * n);
   add("griffin-lim magnitude and spectra [B, T, C] + 4 [T, C, 2]", n + 8 * T * C);
   if (config.refine_iterations > 0) {

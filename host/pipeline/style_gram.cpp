@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include "audiostyle/errors.h"
 
@@ -112,6 +113,27 @@ size_t style_gram_bytes(int64_t n_samples, int n_fft, int hop, int kernel_width,
 void style_grams(Backend& backend, const PlanSource& plans, const FeatureExtractor& extractor,
                  const std::vector<float>& audio, int n_fft, int hop, int64_t chunk_frames,
                  const std::vector<float*>& grams) {
+  const auto parts = extractor.parts();
+  if (!parts.empty()) {
+    // Each part streamed on its own, with its own overlap and alignment, its plans made here.
+    size_t first = 0;
+    for (FeatureExtractor* part : parts) {
+      std::map<std::pair<int64_t, int>, std::unique_ptr<FeaturePlan>> own;
+      PlanSource source = plans;
+      source.features = [&](int64_t n_frames, int batch) -> FeaturePlan& {
+        auto& plan = own[{n_frames, batch}];
+        if (!plan) plan = part->plan(n_frames, batch);
+        return *plan;
+      };
+      const size_t count = part->layers().size();
+      AS_CHECK(first + count <= grams.size(), "style_grams: fewer Gram pointers than outputs");
+      style_grams(backend, source, *part, audio, n_fft, hop, chunk_frames,
+                  std::vector<float*>(grams.begin() + long(first), grams.begin() + long(first + count)));
+      first += count;
+    }
+    AS_CHECK(first == grams.size(), "style_grams: more Gram pointers than outputs");
+    return;
+  }
   stream_grams(backend, plans, audio, n_fft, hop, extractor.context_frames(),
                extractor.frame_multiple(),
                [&](const LayerOutput& out, int64_t frames) {

@@ -23,8 +23,15 @@ enum class GriffinLimAlgorithm { fgla, agla };
 
 // --- Method 2 and post-filters -------------------------------------------------------------------
 // random_conv1d: method 1 (Ulyanov & Lebedev); vgg16: method 2 (Wang & Chu), ImageNet VGG16 on the
-// log-magnitude spectrogram as an image (host/extractors/vgg16.h).
-enum class ExtractorKind { random_conv1d, vgg16 };
+// log-magnitude spectrogram as an image (host/extractors/vgg16.h); vggish: method 2's AudioSet
+// VGGish on its own log-mel front end (host/extractors/vggish.h).
+enum class ExtractorKind { random_conv1d, vgg16, vggish };
+// One extractor of a run and the weight on its terms (--extractor A+B --extractor-weights WA,WB):
+// the extractors put their terms on the same spectrogram variable (host/extractors/composite.h).
+struct ExtractorTerm {
+  ExtractorKind kind = ExtractorKind::random_conv1d;
+  float weight = 1;
+};
 // The image VGG16 sees: the linear bins, or a mel projection of them.
 enum class VggInput { linear, mel };
 // A layer of the extractor and the user's weight on its term.
@@ -38,6 +45,7 @@ struct TransferConfig {
   int sample_rate_hz = 22050;
   int n_fft = 2048;
   int hop = 512;
+  int win_length = 0;  // 0: n_fft
   double offset_seconds = 0;  // crop of the content (and style) before the run
   double seconds = 0;         // 0 = whole input; for `texture`, the output length
   ChannelMode channels = ChannelMode::automatic;
@@ -46,9 +54,12 @@ struct TransferConfig {
   int n_filters = 4096;
   int kernel_width = 11;
   uint64_t seed = 0;
-  ExtractorKind extractor = ExtractorKind::random_conv1d;
-  std::string weights_path;  // vgg16: safetensors from scripts/convert_weights.py
-  // Empty: the extractor's defaults (vgg16: content conv3_1, style conv1_1 conv1_2 conv2_1 conv2_2).
+  // Distinct kinds, at most one pretrained network (vgg16 or vggish: the one --weights and the
+  // layer lists are for).
+  std::vector<ExtractorTerm> extractors = {{ExtractorKind::random_conv1d, 1.0f}};
+  std::string weights_path;  // vgg16, vggish: safetensors from scripts/convert_weights.py
+  // The pretrained network's layers; empty: its defaults (vgg16: content conv3_1, style conv1_1
+  // conv1_2 conv2_1 conv2_2; vggish: content relu5, style relu1).
   std::vector<LayerWeight> content_layers, style_layers;
   VggInput vgg_input = VggInput::linear;
   int mel_bins = 128;
@@ -98,6 +109,11 @@ const char* to_string(ChannelMode m);
 const char* to_string(PhaseInit p);
 const char* to_string(GriffinLimAlgorithm a);
 const char* to_string(ExtractorKind k);
+// "vggish+random_conv1d"
+std::string extractors_name(const TransferConfig& config);
+bool uses_extractor(const TransferConfig& config, ExtractorKind kind);
+// The run's pretrained network (vgg16 or vggish), random_conv1d when it has none.
+ExtractorKind pretrained_extractor(const TransferConfig& config);
 const char* to_string(VggInput v);
 
 }  // namespace audiostyle

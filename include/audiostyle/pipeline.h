@@ -17,6 +17,7 @@ namespace audiostyle {
 struct MemoryItem {
   std::string name;
   size_t bytes = 0;
+  bool persistent = false;  // held by a cached extractor across runs (weights, style Grams)
 };
 
 // Every buffer a segment allocates, sized from (T, C, F, K, B, history) before anything is
@@ -24,6 +25,7 @@ struct MemoryItem {
 struct MemoryPlan {
   std::vector<MemoryItem> items;
   size_t total_bytes() const;
+  size_t persistent_bytes() const;
   std::string describe() const;  // one line per item, for --verbose
 };
 

@@ -1,0 +1,136 @@
+#include "host/extractors/vggish.h"
+
+#include <cfenv>
+#include <cmath>
+
+#include "audiostyle/errors.h"
+#include "host/extractors/mel_view.h"
+
+namespace audiostyle {
+namespace {
+
+int64_t examples(int64_t n_frames) { return (n_frames + kVggishFrames - 1) / kVggishFrames; }
+
+// Floats: the examples [B * E, 96, 64], filled with log(0.01) and then each item's log1p(mel /
+// 0.01) added on its first T frames.
+class ExamplesFront final : public StackFront {
+ public:
+  ExamplesFront(Backend& backend, int64_t n_frames, int n_bands, int batch)
+      : backend_(backend),
+        n_frames_(n_frames),
+        n_bands_(n_bands),
+        batch_(batch),
+        image_{examples(n_frames), kVggishFrames, n_bands, 1} {}
+  StackImage image() const override { return image_; }
+  int64_t floats() const override { return batch_ * item_floats(); }
+  int64_t image_offset() const override { return 0; }
+  void forward(const float* x, float* front) override {
+    backend_.fill(front, floats(), std::log(kVggishLogOffset));
+    const int64_t used = n_frames_ * n_bands_;
+    for (int b = 0; b < batch_; ++b)
+      backend_.axpy(used, 1.0f, x + b * used, front + b * item_floats());
+  }
+  void backward(const float*, float* grad_image, float*, float* grad_x) override {
+    const int64_t used = n_frames_ * n_bands_;
+    for (int b = 0; b < batch_; ++b)
+      backend_.copy(grad_x + b * used, grad_image + b * item_floats(), sizeof(float) * size_t(used));
+  }
+
+ private:
+  int64_t item_floats() const { return image_.images * kVggishFrames * n_bands_; }
+
+  Backend& backend_;
+  int64_t n_frames_;
+  int n_bands_, batch_;
+  StackImage image_;
+};
+
+class ExamplesFactory final : public StackFrontFactory {
+ public:
+  explicit ExamplesFactory(Backend* backend) : backend_(backend) {}
+  std::unique_ptr<StackFront> make(int64_t n_frames, int n_bins, int batch) const override {
+    AS_CHECK(backend_, "vggish: a front made without a backend");
+    return std::make_unique<ExamplesFront>(*backend_, n_frames, n_bins, batch);
+  }
+  StackImage image(int64_t n_frames, int n_bins) const override {
+    return {examples(n_frames), kVggishFrames, n_bins, 1};
+  }
+  int64_t floats(int64_t n_frames, int n_bins, int batch) const override {
+    return int64_t(batch) * examples(n_frames) * kVggishFrames * n_bins;
+  }
+  int min_frames(const StackLayers&) const override { return 1; }
+  int frame_multiple(const StackLayers&) const override { return kVggishFrames; }
+  bool chunks_exact() const override { return true; }
+
+ private:
+  Backend* backend_;
+};
+
+// Python's round(): half to even (the default rounding mode of nearbyint).
+int round_half_even(double v) {
+  const int mode = std::fegetround();
+  std::fesetround(FE_TONEAREST);
+  const double r = std::nearbyint(v);
+  std::fesetround(mode);
+  return int(r);
+}
+
+}  // namespace
+
+const NetSpec& vggish_net() {
+  static const NetSpec net = with_nodes(NetSpec{
+      "vggish",
+      {{"conv1", "relu1", 1, 64, true},
+       {"conv2", "relu2", 64, 128, true},
+       {"conv3_1", "relu3", 128, 256, false},
+       {"conv3_2", "relu4", 256, 256, true},
+       {"conv4_1", "relu5", 256, 512, false},
+       {"conv4_2", "relu6", 512, 512, true}},
+      {{"relu5", 1}},
+      {{"relu1", 1}},
+      40,
+      false,
+      {}});
+  return net;
+}
+
+StftGeometry vggish_stft(int sample_rate_hz) {
+  StftGeometry g;
+  g.win_length = std::max(2, round_half_even(0.025 * sample_rate_hz));
+  g.hop = std::max(1, round_half_even(0.010 * sample_rate_hz));
+  g.n_fft = 1;
+  while (g.n_fft < g.win_length) g.n_fft *= 2;
+  return g;
+}
+
+MelBankSpec vggish_mel_spec(int sample_rate_hz, int n_fft) {
+  MelBankSpec spec;
+  spec.sample_rate_hz = sample_rate_hz;
+  spec.n_fft = n_fft;
+  spec.n_mels = kVggishBands;
+  spec.fmin_hz = 125;
+  spec.fmax_hz = 7500;
+  spec.scale = MelScale::htk;
+  spec.norm = MelNorm::none;
+  return spec;
+}
+
+std::shared_ptr<const StackFrontFactory> vggish_front(Backend* backend) {
+  return std::make_shared<ExamplesFactory>(backend);
+}
+
+std::unique_ptr<FeatureExtractor> make_vggish(Backend& backend, const StackWeights& weights,
+                                              const StackLayers& layers, int sample_rate_hz,
+                                              int n_fft, Precision precision) {
+  AS_CHECK(layers.net == &vggish_net(), "make_vggish: layers of another network");
+  StackOptions options;
+  options.layers = layers;
+  options.n_bins = kVggishBands;
+  auto stack = make_conv_stack(backend, weights, options, vggish_front(&backend), precision);
+  // log(mel + 0.01) = log1p(mel / 0.01) + log(0.01): the bank scaled here, the constant added by
+  // the examples front.
+  return make_mel_view(backend, vggish_mel_spec(sample_rate_hz, n_fft), std::move(stack),
+                       1.0f / kVggishLogOffset);
+}
+
+}  // namespace audiostyle
