@@ -1,6 +1,7 @@
 // STFT / ISTFT on cuFFT with librosa's conventions (twin of host/cpu/stft.cpp):
 //   forward: spec[t, f] = sum_n w[n] ypad[t*hop + n] e^{-2 pi i f n / n_fft}   (no normalisation)
-//            ypad = n_fft/2 zeros | audio | n_fft/2 zeros, w[n] = 0.5 - 0.5 cos(2 pi n / n_fft)
+//            ypad = n_fft/2 zeros | audio | n_fft/2 zeros, w = periodic Hann of win_length taps
+//            centred in n_fft, zeros around it (stft_plan.h stft_window_tap)
 //   inverse: y = OLA_t( w/n_fft * irfft(spec[t]) ) / sum_t w^2(. - t*hop), where the envelope
 //            > FLT_MIN, keeping padded samples [n_fft/2, n_fft/2 + n_samples).
 //   backward: the forward's adjoint w.r.t. the audio, OLA_t( w * irfft'(grad_spec[t]) ) with
@@ -11,8 +12,8 @@
 // plan scratch; cufftComplex is interleaved (re, im), exactly the [T, C, 2] layout of `spec`, so
 // the R2C writes into the caller's spec directly. The overlap-add is a gather (each output sample
 // sums the <= ceil(n_fft/hop) frames that cover it, in increasing t like the CPU): deterministic,
-// no atomics. The windows and the inverse envelope are computed on the host in double with the
-// CPU's formulas, rounded once to float and uploaded at plan time.
+// no atomics. The windows and the inverse envelope are computed on the host in double (stft_plan.h,
+// the CPU twin's tables too), rounded once to float and uploaded at plan time.
 #include <cfloat>
 #include <climits>
 #include <cmath>
@@ -102,6 +103,9 @@ class CudaStft final : public Stft {
     CUDA_REQUIRE(shape.n_fft >= 2 && shape.n_fft % 2 == 0,
                  "STFT n_fft must be even and >= 2, got " + std::to_string(shape.n_fft));
     CUDA_REQUIRE(shape.hop >= 1, "STFT hop must be >= 1, got " + std::to_string(shape.hop));
+    CUDA_REQUIRE(shape.window_length() >= 1 && shape.window_length() <= shape.n_fft,
+                 "STFT win_length must be in [1, n_fft = " + std::to_string(shape.n_fft) +
+                     "], got " + std::to_string(shape.win_length));
     CUDA_REQUIRE(shape.n_samples >= 1,
                  "STFT needs at least one sample, got " + std::to_string(shape.n_samples));
     n_fft_ = shape.n_fft;

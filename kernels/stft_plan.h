@@ -63,25 +63,37 @@ AS_MATH float adjoint_bin_scale(int64_t i, int n_bins) {
   return 0.5f;
 }
 
-// The plan's tables, computed on the host in double with the CPU twin's formulas and rounded once:
-//   window [n_fft] = 0.5 - 0.5 cos(2 pi n / n_fft) (periodic Hann), synthesis_window = window /
-//   n_fft (irfft's 1/n_fft folded in), inverse_envelope [n_samples] = 1 / sum_t window^2(. - t hop)
-//   over the output span (librosa.filters.window_sumsquare) where that exceeds the smallest normal
-//   float (librosa's util.tiny), else 1.
+// Tap n of the analysis window, in double: a periodic Hann of L = s.window_length() taps,
+// 0.5 - 0.5 cos(2 pi k / L) at k = n - (n_fft - L) / 2, and zero outside 0 <= k < L (librosa's
+// util.pad_center of get_window("hann", L), left pad (n_fft - L) // 2). The one formula of the
+// window: the CUDA plan's tables and the CPU twin (host/cpu/stft.cpp) both take it from here.
+inline double stft_window_tap(const StftShape& s, int n) {
+  // std::numbers::pi's value, spelled out so this also builds as C++17 (nvcc).
+  constexpr double kPi = 3.141592653589793238462643383279502884;
+  const int length = s.window_length();
+  const int k = n - (s.n_fft - length) / 2;
+  if (k < 0 || k >= length) return 0.0;
+  if (length == 1) return 1.0;  // scipy's get_window("hann", 1) is [1] (its length guard), not 0
+  return 0.5 - 0.5 * std::cos(2.0 * kPi * k / length);
+}
+
+// The plan's tables, computed on the host in double and rounded once; the CPU twin uses them too:
+//   window [n_fft] = stft_window_tap (periodic Hann of win_length taps centred in n_fft),
+//   synthesis_window = window / n_fft (irfft's 1/n_fft folded in), inverse_envelope [n_samples] =
+//   1 / sum_t window^2(. - t hop) over the output span (librosa.filters.window_sumsquare with the
+//   same win_length) where that exceeds the smallest normal float (librosa's util.tiny), else 1.
 struct StftTables {
   std::vector<float> window, synthesis_window, inverse_envelope;
 };
 
 inline StftTables stft_tables(const StftShape& s) {
-  // std::numbers::pi's value (the CPU twin's), spelled out so this also builds as C++17 (nvcc).
-  constexpr double kPi = 3.141592653589793238462643383279502884;
   const int n_fft = s.n_fft;
   StftTables tables;
   tables.window.resize(size_t(n_fft));
   tables.synthesis_window.resize(size_t(n_fft));
   std::vector<double> window_sq(static_cast<size_t>(n_fft));
   for (int n = 0; n < n_fft; ++n) {
-    const double w = 0.5 - 0.5 * std::cos(2.0 * kPi * n / n_fft);
+    const double w = stft_window_tap(s, n);
     tables.window[size_t(n)] = float(w);
     tables.synthesis_window[size_t(n)] = float(w / n_fft);
     window_sq[size_t(n)] = w * w;

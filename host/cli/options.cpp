@@ -55,6 +55,10 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
       "--n-fft", c.n_fft,
       "FFT size (even); default 2048 at 22050 Hz, scaled with the rate (same resolution)");
   o.hop_option = app.add_option("--hop", c.hop, "Hop in samples; default n_fft / 4");
+  app.add_option("--win-length", c.win_length,
+                 "Hann window length in samples, centred in n_fft with zeros around it "
+                 "(librosa's win_length); 0 = n_fft")
+      ->capture_default_str();
   app.add_option("--sample-rate", o.sample_rate,
                  texture
                      ? "Working rate in Hz, or 'native' to keep the style's"
@@ -246,6 +250,8 @@ void finalize(RunOptions& o, bool texture) {
   require(c.n_fft >= 16 && c.n_fft <= 65536 && c.n_fft % 2 == 0,
           "--n-fft must be an even number in [16, 65536]");
   require(c.hop >= 1 && (!o.hop_given || c.hop <= c.n_fft), "--hop must be in [1, n_fft]");
+  require(c.win_length >= 0 && (!o.n_fft_given || c.win_length <= c.n_fft),
+          "--win-length must be in [0, n_fft] (0 = n_fft)");
   require(o.native_rate || (c.sample_rate_hz >= 1000 && c.sample_rate_hz <= 384000),
           "--sample-rate must be in [1000, 384000] Hz");
   // A day: beyond it a time in samples nears int64's range (and no track is that long).

@@ -42,6 +42,10 @@ CLI::App* add_reconstruct_command(CLI::App& app, std::shared_ptr<ReconstructOpti
       "--n-fft", c.n_fft,
       "FFT size (even); default 2048 at 22050 Hz, scaled with the rate (same resolution)");
   o.hop_option = cmd->add_option("--hop", c.hop, "Hop in samples; default n_fft / 4");
+  cmd->add_option("--win-length", c.win_length,
+                  "Hann window length in samples, centred in n_fft with zeros around it "
+                  "(librosa's win_length); 0 = n_fft")
+      ->capture_default_str();
   cmd->add_option("--sample-rate", o.sample_rate,
                   "Working rate in Hz, or 'native' to keep the input's")
       ->capture_default_str();
@@ -93,6 +97,7 @@ nlohmann::json make_reconstruct_report(const ReconstructOptions& options,
         {"sample_rate_hz", c.sample_rate_hz},
         {"n_fft", c.n_fft},
         {"hop", c.hop},
+        {"win_length", c.win_length},
         {"offset_seconds", c.offset_seconds},
         {"seconds", c.seconds},
         {"channels", to_string(c.channels)},
@@ -149,9 +154,11 @@ int run_reconstruct(ReconstructOptions& options) {
     throw InputError("the input " + options.input_path +
                      " is silent (peak below -100 dBFS): nothing to reconstruct");
   if (o.native_rate) c.sample_rate_hz = input.sample_rate_hz;
-  if (!o.n_fft_given && !o.hop_given) scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
+  const bool scale = !o.n_fft_given && !o.hop_given;
+  if (scale) scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
   else if (!o.hop_given) c.hop = c.n_fft / 4;
-  if (StftShape{c.n_fft, c.hop, input.n_samples()}.n_frames() < 2)
+  check_win_length(c, scale);
+  if (StftShape{c.n_fft, c.hop, input.n_samples(), c.win_length}.n_frames() < 2)
     throw InputError("the input " + options.input_path + " is too short for one STFT hop");
 
   auto backend = choose_backend(o.device, o.quiet);

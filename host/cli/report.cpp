@@ -98,6 +98,7 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
       {"sample_rate_hz", c.sample_rate_hz},
       {"n_fft", c.n_fft},
       {"hop", c.hop},
+      {"win_length", c.win_length},
       {"offset_seconds", c.offset_seconds},
       {"seconds", c.seconds},
       {"filters", c.n_filters},

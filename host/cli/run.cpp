@@ -64,10 +64,12 @@ void resolve_rate(RunOptions& options, int file_rate_hz) {
     apply_extractor_geometry(c);
     return;
   }
-  if (!options.n_fft_given && !options.hop_given)
+  const bool scale = !options.n_fft_given && !options.hop_given;
+  if (scale)
     scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
   else if (!options.hop_given)
     c.hop = c.n_fft / 4;
+  check_win_length(c, scale);
 }
 
 // A working rate so low that the STFT has too few bins for a timbre to show (--sample-rate 1000

@@ -2,7 +2,8 @@
 // window="hann"), istft(length=n_samples)), on single-precision FFTW.
 //
 //   forward: spec[t, f] = sum_n w[n] ypad[t*hop + n] e^{-2 pi i f n / n_fft}   (no normalisation)
-//            ypad = n_fft/2 zeros | audio | n_fft/2 zeros, w[n] = 0.5 - 0.5 cos(2 pi n / n_fft)
+//            ypad = n_fft/2 zeros | audio | n_fft/2 zeros, w = periodic Hann of win_length taps
+//            centred in n_fft, zeros around it (kernels/stft_plan.h stft_window_tap)
 //   inverse: y = OLA_t( w * irfft(spec[t]) ) / sum_t w^2(. - t*hop), where the envelope > tiny,
 //            then the first n_fft/2 samples of the padded signal dropped, n_samples kept.
 //   backward: the forward's adjoint w.r.t. the audio (backend.h): OLA_t( w * c2r(G'[t]) ), G' the
@@ -25,10 +26,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <mutex>
-#include <numbers>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audiostyle/errors.h"
@@ -69,6 +69,9 @@ class CpuStft final : public Stft {
     AS_CHECK(shape.n_fft >= 2 && shape.n_fft % 2 == 0,
              "STFT n_fft must be even and >= 2, got " + std::to_string(shape.n_fft));
     AS_CHECK(shape.hop >= 1, "STFT hop must be >= 1, got " + std::to_string(shape.hop));
+    AS_CHECK(shape.window_length() >= 1 && shape.window_length() <= shape.n_fft,
+             "STFT win_length must be in [1, n_fft = " + std::to_string(shape.n_fft) + "], got " +
+                 std::to_string(shape.win_length));
     AS_CHECK(shape.n_samples >= 1,
              "STFT needs at least one sample, got " + std::to_string(shape.n_samples));
     n_fft_ = shape.n_fft;
@@ -76,32 +79,14 @@ class CpuStft final : public Stft {
     n_frames_ = shape.n_frames();
     block_frames_ = std::min(n_frames_, kBlockFrames);
 
-    // Windows in double, rounded once to float. The synthesis window folds in irfft's 1/n_fft.
-    window_.resize(size_t(n_fft_));
-    synthesis_window_.resize(size_t(n_fft_));
-    std::vector<double> window_sq(static_cast<size_t>(n_fft_));
-    for (int n = 0; n < n_fft_; ++n) {
-      const double w = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * n / n_fft_);
-      window_[size_t(n)] = float(w);
-      synthesis_window_[size_t(n)] = float(w / n_fft_);
-      window_sq[size_t(n)] = w * w;
-    }
-
-    // Window sum-square envelope over the output span [n_fft/2, n_fft/2 + n_samples) of the padded
-    // signal (librosa.filters.window_sumsquare, sliced as istft slices it).
-    std::vector<double> envelope(size_t(shape.n_samples), 0.0);
-    for (int64_t t = 0; t < n_frames_; ++t) {
-      const int64_t first = t * shape.hop - n_fft_ / 2;  // output index of window tap 0
-      const int n_lo = int(std::max<int64_t>(0, -first));
-      const int n_hi = int(std::min<int64_t>(n_fft_, shape.n_samples - first));
-      for (int n = n_lo; n < n_hi; ++n) envelope[size_t(first + n)] += window_sq[size_t(n)];
-    }
-    // librosa divides only where the envelope exceeds util.tiny (the smallest normal float);
-    // elsewhere every contributing window tap is zero and the sample stays as overlap-added.
-    inverse_envelope_.resize(size_t(shape.n_samples));
-    for (size_t i = 0; i < envelope.size(); ++i)
-      inverse_envelope_[i] =
-          envelope[i] > double(std::numeric_limits<float>::min()) ? float(1.0 / envelope[i]) : 1.f;
+    // Windows and the envelope from the CUDA plan's tables (kernels/stft_plan.h): one formula for
+    // the window (win_length taps centred in n_fft) and its sum-square envelope over the output span
+    // [n_fft/2, n_fft/2 + n_samples) of the padded signal (librosa.filters.window_sumsquare, sliced
+    // as istft slices it; 1 where it is below util.tiny and every contributing tap is zero).
+    cuda::StftTables tables = cuda::stft_tables(shape);
+    window_ = std::move(tables.window);
+    synthesis_window_ = std::move(tables.synthesis_window);
+    inverse_envelope_ = std::move(tables.inverse_envelope);
 
     frames_ = fftw_array<float>(size_t(block_frames_) * size_t(n_fft_));         // [B, n_fft]
     bins_ = fftw_array<fftwf_complex>(size_t(block_frames_) * size_t(n_bins_));  // [B, C]

@@ -93,6 +93,8 @@ uint64_t fnv1a(const void* bytes, size_t count, uint64_t hash = 1469598103934665
 void validate(const TransferConfig& c) {
   if (c.n_fft < 16 || c.n_fft % 2) throw UsageError("n_fft must be an even number >= 16");
   if (c.hop < 1 || c.hop > c.n_fft) throw UsageError("hop must be in [1, n_fft]");
+  if (c.win_length < 0 || c.win_length > c.n_fft)
+    throw UsageError("win_length must be in [0, n_fft] (0 = n_fft)");
   if (c.n_filters < 1 || c.kernel_width < 1) throw UsageError("filters and kernel width must be >= 1");
   if (c.sample_rate_hz <= 0) throw UsageError("the sample rate must be positive");
 }
@@ -129,7 +131,7 @@ MemoryPlan plan_memory_on(const Backend& backend, const TransferConfig& config, 
   MemoryPlan plan = plan_memory(config, samples, batch, with_content);
   // Only method 1's conv plans hold copies.
   if (!uses_extractor(config, ExtractorKind::random_conv1d)) return plan;
-  const ConvShape conv{StftShape{config.n_fft, config.hop, samples}.n_frames(), config.n_fft / 2 + 1,
+  const ConvShape conv{StftShape{config.n_fft, config.hop, samples, config.win_length}.n_frames(), config.n_fft / 2 + 1,
                        config.n_filters, config.kernel_width, batch};
   const size_t scratch = backend.plan_scratch_bytes(conv, config.precision, config.n_fft);
   if (scratch > 0) plan.items.push_back({backend.name() + " plan scratch", scratch});
@@ -145,12 +147,12 @@ struct Engine::Cache {
   using ExtractorKey = std::string;  // extractor_key(): everything the extractor depends on
   std::optional<ExtractorKey> extractor_key;
   std::unique_ptr<FeatureExtractor> extractor;
-  PlanCache<std::tuple<int, int, int64_t>, Stft> stfts{6};
+  PlanCache<std::tuple<int, int, int64_t, int>, Stft> stfts{6};
   PlanCache<std::pair<int64_t, int>, FeaturePlan> features{4};
   PlanCache<std::tuple<int64_t, int, int, Precision>, Gram> grams{4};
   // The style Grams of the last style (one per layer with a style term, empty for the others), by
   // a hash of its samples and everything they depend on.
-  std::optional<std::tuple<uint64_t, int64_t, int, int, int, std::string>> style_key;
+  std::optional<std::tuple<uint64_t, int64_t, int, int, int, int, std::string>> style_key;
   std::vector<Buffer<float>> style_grams;
 };
 
@@ -199,7 +201,7 @@ struct Run {
   Buffer<float> optimise_segment(const std::vector<std::vector<float>>& content, int batch,
                                  int64_t n_samples) {
     const int C = config.n_fft / 2 + 1;
-    Stft& transform = stft({config.n_fft, config.hop, n_samples});
+    Stft& transform = stft({config.n_fft, config.hop, n_samples, config.win_length});
     const int64_t T = transform.shape().n_frames();
     const int64_t n = int64_t(batch) * T * C;
     report(Stage::analyse, 0, 2);
@@ -346,7 +348,7 @@ struct Run {
   // x [B, T, C] is overwritten with the magnitude.
   std::vector<std::vector<float>> reconstruct(float* x, int batch, int64_t n_samples) {
     const int C = config.n_fft / 2 + 1;
-    Stft& transform = stft({config.n_fft, config.hop, n_samples});
+    Stft& transform = stft({config.n_fft, config.hop, n_samples, config.win_length});
     const int64_t T = transform.shape().n_frames();
     backend.expm1_clamped(x, int64_t(batch) * T * C, x);
     const std::vector<float> gains = postfilter_gains(config);
@@ -464,8 +466,9 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   const std::vector<float>& style_audio = style_mono.channels.at(0);
 
   const bool with_content = content_items != nullptr;
-  result.content_frames = StftShape{config.n_fft, config.hop, output_samples}.n_frames();
-  result.style_frames = StftShape{config.n_fft, config.hop, int64_t(style_audio.size())}.n_frames();
+  result.content_frames = StftShape{config.n_fft, config.hop, output_samples, config.win_length}.n_frames();
+  result.style_frames = StftShape{config.n_fft, config.hop, int64_t(style_audio.size()),
+                                config.win_length}.n_frames();
   const int min_frames = extractor_min_frames(config, with_content);
   check_length(with_content ? "the content" : "the requested output", result.content_frames,
                min_frames, config);
@@ -487,7 +490,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
                                   std::min(overlap, (segment_samples - 1) / 2), config.hop);
   for (const auto& s : result.segments)
     check_length(with_content ? "a content segment" : "an output segment",
-                 StftShape{config.n_fft, config.hop, s.n_samples}.n_frames(),
+                 StftShape{config.n_fft, config.hop, s.n_samples, config.win_length}.n_frames(),
                  min_frames, config);
   if (result.segments.size() > 1 && config.refine_iterations > 0)
     throw UsageError("--refine-waveform needs the whole track in one segment, and this run splits "
@@ -508,7 +511,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   FeatureExtractor& extractor = *cache.extractor;
   result.extractor = extractor.describe();
   auto stft = [&](const StftShape& s) -> Stft& {
-    return cache.stfts.get({s.n_fft, s.hop, s.n_samples}, [&] { return backend.make_stft(s); });
+    return cache.stfts.get({s.n_fft, s.hop, s.n_samples, s.window_length()}, [&] { return backend.make_stft(s); });
   };
   auto features = [&](int64_t n_frames, int items) -> FeaturePlan& {
     return cache.features.get({n_frames, items}, [&] { return extractor.plan(n_frames, items); });
@@ -521,7 +524,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   // Style Gram over the whole style, in chunks; kept for the next job with the same style.
   const auto style_key = std::make_tuple(
       fnv1a(style_audio.data(), style_audio.size() * sizeof(float)), int64_t(style_audio.size()),
-      config.sample_rate_hz, config.n_fft, config.hop, extractor_key);
+      config.sample_rate_hz, config.n_fft, config.hop, config.win_length, extractor_key);
   if (cache.style_key != style_key) {
     cache.style_key.reset();
     const auto layers = extractor.layers();
@@ -535,7 +538,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
     std::vector<float*> grams;
     for (auto& g : cache.style_grams) grams.push_back(g.size() > 0 ? g.get() : nullptr);
     style_grams(backend, PlanSource{stft, features, gram}, extractor, style_audio, config.n_fft,
-                config.hop, style_chunk_frames(config), grams);
+                config.hop, config.win_length, style_chunk_frames(config), grams);
     cache.style_key = style_key;
   }
   timer.mark("style_gram", result.timings_ms);

@@ -33,7 +33,7 @@ MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int
                        bool with_content) {
   const int64_t C = config.n_fft / 2 + 1;
   const int64_t B = std::max(channels, 1);
-  const StftShape shape{config.n_fft, config.hop, output_samples};
+  const StftShape shape{config.n_fft, config.hop, output_samples, config.win_length};
   const int64_t T = shape.n_frames();
   const int64_t n = B * T * C;
   const int64_t optimizer_vectors =

@@ -14,9 +14,12 @@ std::vector<float> pghi_phasor(const std::vector<float>& magnitude, int64_t n_fr
   const int C = options.n_fft / 2 + 1;
   const int64_t T = n_frames, count = T * C;
   const double a = options.hop, M = options.n_fft;
-  // The Gaussian that best fits a Hann window of length M has lambda = 0.25645 M^2 (Prusa et al.,
-  // Table I); for a Gaussian window the phase gradient follows from the log-magnitude gradient.
-  const double gamma = 0.25645 * M * M;
+  // The Gaussian that best fits a Hann window of L taps has lambda = 0.25645 L^2 (Prusa et al.,
+  // Table I; ltfat's pghi takes L = the window's own length, gl); for a Gaussian window the phase
+  // gradient follows from the log-magnitude gradient. M (the FFT size, the number of channels) is
+  // a separate quantity: a window shorter than the FFT (win_length < n_fft) keeps its own L.
+  const double L = options.win_length > 0 ? options.win_length : options.n_fft;
+  const double gamma = 0.25645 * L * L;
   const double kPi = 3.14159265358979323846;
   std::vector<double> log_mag(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) log_mag[size_t(i)] = std::log(double(magnitude[size_t(i)]) + 1e-30);

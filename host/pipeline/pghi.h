@@ -12,8 +12,9 @@
 namespace audiostyle {
 
 struct PghiOptions {
-  int n_fft = 2048;  // periodic Hann window of n_fft samples, librosa's frame convention
+  int n_fft = 2048;  // FFT size: C = n_fft/2 + 1 bins, librosa's frame convention
   int hop = 512;
+  int win_length = 0;  // the periodic Hann window's taps, centred in n_fft; 0 = n_fft
   // Coefficients below this fraction of the largest magnitude are not integrated (their phase
   // would be noise): they get the random phase of `seed` instead (Philox, kStreamPhase).
   double relative_tolerance = 1e-5;

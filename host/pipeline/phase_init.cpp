@@ -38,6 +38,7 @@ const float* InitialPhase::get(int item, const float* magnitude, const float* pr
       PghiOptions options;
       options.n_fft = shape.n_fft;
       options.hop = shape.hop;
+      options.win_length = shape.window_length();
       options.seed = config_.seed;
       phasor_.upload(pghi_phasor(host, shape.n_frames(), options));
       return phasor_.get();

@@ -20,6 +20,8 @@ ReconstructResult reconstruct(Backend& backend, const Audio& input, const Transf
     throw UsageError("reconstruct: the input must be at the working rate");
   if (config.n_fft < 16 || config.n_fft % 2) throw UsageError("n_fft must be an even number >= 16");
   if (config.hop < 1 || config.hop > config.n_fft) throw UsageError("hop must be in [1, n_fft]");
+  if (config.win_length < 0 || config.win_length > config.n_fft)
+    throw UsageError("win_length must be in [0, n_fft] (0 = n_fft)");
   using Clock = std::chrono::steady_clock;
   ReconstructResult result;
   result.backend = backend.name();
@@ -37,7 +39,7 @@ ReconstructResult reconstruct(Backend& backend, const Audio& input, const Transf
     start = now;
   };
 
-  auto stft = backend.make_stft({config.n_fft, config.hop, n_samples});
+  auto stft = backend.make_stft({config.n_fft, config.hop, n_samples, config.win_length});
   const int64_t T = stft->shape().n_frames();
   const int C = stft->shape().n_bins();
   result.n_frames = T;

@@ -2,7 +2,10 @@
 #include <cmath>
 #include <cstdlib>
 
+#include <string>
+
 #include "audiostyle/config.h"
+#include "audiostyle/errors.h"
 
 namespace audiostyle {
 namespace {
@@ -24,6 +27,18 @@ void scale_stft_to_rate(int sample_rate_hz, int& n_fft, int& hop) {
       best = candidate;
   n_fft = best;
   hop = std::max(1, best / 4);
+}
+
+void check_win_length(const TransferConfig& c, bool n_fft_scaled) {
+  if (c.win_length < 0) throw UsageError("--win-length must be >= 0 (0 = n_fft)");
+  if (c.win_length <= c.n_fft) return;
+  if (n_fft_scaled)
+    throw UsageError("--win-length " + std::to_string(c.win_length) + " is longer than n_fft " +
+                     std::to_string(c.n_fft) + ", the FFT size scaled to the working rate of " +
+                     std::to_string(c.sample_rate_hz) +
+                     " Hz: give --n-fft as well, or a shorter --win-length");
+  throw UsageError("--win-length " + std::to_string(c.win_length) + " must be at most n_fft (" +
+                   std::to_string(c.n_fft) + ")");
 }
 
 }  // namespace audiostyle

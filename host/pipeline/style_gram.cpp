@@ -49,8 +49,8 @@ std::vector<std::pair<int64_t, int64_t>> chunk_rows(int64_t total_rows, int64_t 
 using ScaleFn = std::function<float(const LayerOutput&, int64_t total_frames)>;
 
 void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<float>& audio,
-                  int n_fft, int hop, int64_t context, int multiple, const ScaleFn& scale_of,
-                  int64_t chunk_frames, const std::vector<float*>& grams) {
+                  int n_fft, int hop, int win_length, int64_t context, int multiple,
+                  const ScaleFn& scale_of, int64_t chunk_frames, const std::vector<float*>& grams) {
   const int64_t total_samples = int64_t(audio.size());
   const int64_t total_frames = 1 + total_samples / hop;
   const int64_t total_rows = total_frames - context;
@@ -76,7 +76,7 @@ void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<f
     const Chunk c = chunk_for(row, rows, total_samples, n_fft, hop, context);
     AS_CHECK(c.n_samples <= max_samples, "style_gram: chunk larger than planned");
     backend.upload(chunk_audio.get(), audio.data() + c.first_sample, sizeof(float) * c.n_samples);
-    Stft& stft = plans.stft({n_fft, hop, c.n_samples});
+    Stft& stft = plans.stft({n_fft, hop, c.n_samples, win_length});
     AS_CHECK(stft.shape().n_frames() <= max_frames_in, "style_gram: spectrum larger than planned");
     stft.forward(chunk_audio.get(), spectrum.get());
     const int64_t offset = c.first_frame - c.first_sample / hop;  // chunk frame of the first kept
@@ -111,8 +111,8 @@ size_t style_gram_bytes(int64_t n_samples, int n_fft, int hop, int kernel_width,
 }
 
 void style_grams(Backend& backend, const PlanSource& plans, const FeatureExtractor& extractor,
-                 const std::vector<float>& audio, int n_fft, int hop, int64_t chunk_frames,
-                 const std::vector<float*>& grams) {
+                 const std::vector<float>& audio, int n_fft, int hop, int win_length,
+                 int64_t chunk_frames, const std::vector<float*>& grams) {
   const auto parts = extractor.parts();
   if (!parts.empty()) {
     // Each part streamed on its own, with its own overlap and alignment, its plans made here.
@@ -127,14 +127,14 @@ void style_grams(Backend& backend, const PlanSource& plans, const FeatureExtract
       };
       const size_t count = part->layers().size();
       AS_CHECK(first + count <= grams.size(), "style_grams: fewer Gram pointers than outputs");
-      style_grams(backend, source, *part, audio, n_fft, hop, chunk_frames,
+      style_grams(backend, source, *part, audio, n_fft, hop, win_length, chunk_frames,
                   std::vector<float*>(grams.begin() + long(first), grams.begin() + long(first + count)));
       first += count;
     }
     AS_CHECK(first == grams.size(), "style_grams: more Gram pointers than outputs");
     return;
   }
-  stream_grams(backend, plans, audio, n_fft, hop, extractor.context_frames(),
+  stream_grams(backend, plans, audio, n_fft, hop, win_length, extractor.context_frames(),
                extractor.frame_multiple(),
                [&](const LayerOutput& out, int64_t frames) {
                  return extractor.scales(out, frames).gram_scale;
@@ -147,7 +147,7 @@ void style_gram(Backend& backend, const PlanSource& plans, const std::vector<flo
                 float* gram) {
   (void)n_filters;
   // The reference's 1 / N_SAMPLES.
-  stream_grams(backend, plans, audio, n_fft, hop, kernel_width - 1, 1,
+  stream_grams(backend, plans, audio, n_fft, hop, 0, kernel_width - 1, 1,
                [](const LayerOutput&, int64_t frames) { return 1.0f / float(frames); },
                chunk_frames, {gram});
 }

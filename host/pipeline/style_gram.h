@@ -21,10 +21,11 @@ struct PlanSource {
 };
 
 // Writes Gs_l [cols_l, cols_l] into grams[l] for every output l of the extractor's plans whose
-// grams[l] is not null, with g_l = extractor.scales(output, style frames).gram_scale.
+// grams[l] is not null, with g_l = extractor.scales(output, style frames).gram_scale; win_length is the STFT
+// window's taps (StftShape, 0 = n_fft).
 void style_grams(Backend& backend, const PlanSource& plans, const FeatureExtractor& extractor,
-                 const std::vector<float>& audio, int n_fft, int hop, int64_t chunk_frames,
-                 const std::vector<float*>& grams);
+                 const std::vector<float>& audio, int n_fft, int hop, int win_length,
+                 int64_t chunk_frames, const std::vector<float*>& grams);
 
 // Method 1's one layer: Gs [F, F] = As^T As / Ts into `gram`. `chunk_frames` bounds the feature rows held at once.
 void style_gram(Backend& backend, const PlanSource& plans, const std::vector<float>& audio,

@@ -24,11 +24,16 @@ enum class Precision { fp32, tf32, bf16 };
 const char* to_string(Precision p);
 
 // STFT geometry, librosa conventions: periodic Hann, center=True with zero padding.
+// win_length (librosa's win_length): the Hann window's taps, centred in the n_fft-point frame with
+// (n_fft - win_length) / 2 zeros before it (librosa.util.pad_center); 0 means n_fft.
+// Valid shapes have 0 < window_length() <= n_fft.
 struct StftShape {
   int n_fft = 2048;
   int hop = 512;
   int64_t n_samples = 0;
+  int win_length = 0;
   int n_bins() const { return n_fft / 2 + 1; }
+  int window_length() const { return win_length == 0 ? n_fft : win_length; }
   int64_t n_frames() const { return 1 + n_samples / hop; }
 };
 

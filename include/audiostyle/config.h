@@ -45,7 +45,7 @@ struct TransferConfig {
   int sample_rate_hz = 22050;
   int n_fft = 2048;
   int hop = 512;
-  int win_length = 0;  // 0: n_fft
+  int win_length = 0;  // Hann window taps, centred in n_fft (librosa's win_length); 0 = n_fft
   double offset_seconds = 0;  // crop of the content (and style) before the run
   double seconds = 0;         // 0 = whole input; for `texture`, the output length
   ChannelMode channels = ChannelMode::automatic;
@@ -102,6 +102,10 @@ struct TransferConfig {
 // n_fft and hop that keep the time-frequency resolution of 2048/512 at 22050 Hz at another rate:
 // n_fft = the even 7-smooth size nearest 2048 * rate / 22050 (FFT-friendly), hop = n_fft / 4.
 void scale_stft_to_rate(int sample_rate_hz, int& n_fft, int& hop);
+// A win_length the user gave must fit the n_fft the run ends with: when the rate scaling chose that
+// n_fft (n_fft_scaled) and the window is longer, a UsageError says so (never clipped); otherwise
+// win_length must lie in [0, n_fft] (0 = n_fft).
+void check_win_length(const TransferConfig& c, bool n_fft_scaled);
 
 const char* to_string(OptimizerKind k);
 const char* to_string(InitKind k);

@@ -89,6 +89,29 @@ TEST_CASE("cli parsing: refusals say why, in one line that starts with audiostyl
   CHECK(contains(run.err, "audiostyle transfer --help"));
 }
 
+TEST_CASE("cli parsing: --win-length reaches the report, and never outgrows a rate-scaled n_fft",
+          "[cli][parsing]") {
+  TempDir dir;
+  const auto good = write_wav(dir, "c.wav", sines(1.0, 8000));
+  Run run = run_cli(dir, "transfer " + good + " " + good + kTiny + " --win-length 200 -q -o " +
+                             dir.file("o.wav") + " --report " + dir.file("r.json"));
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  const auto report = read_json(dir.file("r.json"));
+  CHECK(report["config"]["n_fft"] == 256);
+  CHECK(report["config"]["win_length"] == 200);
+  // At 8000 Hz the scaled n_fft is 750: a window of 800 is refused, not clipped.
+  run = run_cli(dir, "transfer " + good + " " + good + " --sample-rate 8000 --device cpu" +
+                         " --win-length 800 -o " + dir.file("x.wav"));
+  CHECK(run.code == 2);
+  CHECK(contains(run.err, "--win-length 800 is longer than n_fft 750"));
+  CHECK(every_message_prefixed(run.err));
+  run = run_cli(dir, "transfer " + good + " " + good + kTiny + " --win-length 257 -o " +
+                         dir.file("x.wav"));
+  CHECK(run.code == 2);
+  CHECK(contains(run.err, "--win-length must be in [0, n_fft]"));
+}
+
 TEST_CASE("cli parsing: --version anywhere, usage by the tool's name", "[cli][parsing]") {
   TempDir dir;
   const std::string version_path = dir.file("version.txt");

@@ -22,13 +22,24 @@ constexpr double kPi = std::numbers::pi;
 
 using test::golden::spec_floats;
 
+// librosa's window in double, written out from util.pad_center: get_window("hann", L) (periodic,
+// 0.5 - 0.5 cos(2 pi k / L), k < L) with (n_fft - L) // 2 zeros before it and the rest after;
+// L = win_length, or n_fft when it is 0; scipy gives a one-tap window the value 1.
+std::vector<double> reference_window(const StftShape& s) {
+  const int length = s.win_length > 0 ? s.win_length : s.n_fft;
+  const int left_pad = (s.n_fft - length) / 2;
+  std::vector<double> window(static_cast<size_t>(s.n_fft), 0.0);
+  for (int k = 0; k < length; ++k)
+    window[size_t(left_pad + k)] = length == 1 ? 1.0 : 0.5 - 0.5 * std::cos(2 * kPi * k / length);
+  return window;
+}
+
 // The STFT by its definition, in double: spec[t, f] = sum_n w[n] ypad[t*hop + n] e^{-2 pi i f n/N}.
 std::vector<Complex> reference_stft(const std::vector<float>& audio, const StftShape& s) {
   const int n_fft = s.n_fft, n_bins = s.n_bins();
-  std::vector<double> window(static_cast<size_t>(n_fft)), cos_table(static_cast<size_t>(n_fft)),
-      sin_table(static_cast<size_t>(n_fft));
+  const std::vector<double> window = reference_window(s);
+  std::vector<double> cos_table(static_cast<size_t>(n_fft)), sin_table(static_cast<size_t>(n_fft));
   for (int n = 0; n < n_fft; ++n) {
-    window[size_t(n)] = 0.5 - 0.5 * std::cos(2 * kPi * n / n_fft);
     cos_table[size_t(n)] = std::cos(2 * kPi * n / n_fft);
     sin_table[size_t(n)] = std::sin(2 * kPi * n / n_fft);
   }
@@ -89,9 +100,19 @@ bool interior(const StftShape& s, int64_t t) {
 TEST_CASE("stft: forward and inverse match librosa golden data", "[stft][golden]") {
   const auto cases = test::golden::stft_cases();
   REQUIRE(cases.size() >= 8);
+  // Windows shorter than n_fft (librosa's win_length): one with an even and one with an odd
+  // n_fft - win_length, whose extra zero librosa's pad_center puts on the right.
+  int short_window_cases = 0, odd_padding_cases = 0;
+  for (const auto& c : cases)
+    if (c.shape.win_length > 0 && c.shape.win_length < c.shape.n_fft) {
+      ++short_window_cases;
+      odd_padding_cases += (c.shape.n_fft - c.shape.win_length) % 2;
+    }
+  REQUIRE(short_window_cases >= 2);
+  REQUIRE(odd_padding_cases >= 1);
   for (const auto& c : cases) {
     INFO(c.name << " n_fft " << c.shape.n_fft << " hop " << c.shape.hop << " n_samples "
-                << c.shape.n_samples);
+                << c.shape.n_samples << " win_length " << c.shape.win_length);
     const auto golden_spec = test::golden::read_f32(c.path(".stft.f32"), spec_floats(c.shape));
     const auto golden_audio =
         test::golden::read_f32(c.path(".istft.f32"), size_t(c.shape.n_samples));
@@ -126,11 +147,15 @@ TEST_CASE("stft: forward matches a direct DFT in double on fresh random signals"
   INFO("seed " << seed);
   // Lengths: multiple of hop, ragged, shorter than n_fft, shorter than hop; a hop that does not
   // divide n_fft; more frames than one FFTW batch (32) so the tail plan runs.
-  const StftShape shapes[] = {{512, 128, 4096}, {512, 128, 5000},  {512, 128, 300},
-                              {512, 128, 100},  {400, 160, 3333},  {256, 64, 64 * 40 + 17},
-                              {2048, 512, 1},   {2048, 512, 2047}, {16, 4, 1000}};
+  // Windows shorter than n_fft (win_length): even and odd padding, and a one-tap window.
+  const StftShape shapes[] = {{512, 128, 4096},       {512, 128, 5000},  {512, 128, 300},
+                              {512, 128, 100},        {400, 160, 3333},  {256, 64, 64 * 40 + 17},
+                              {2048, 512, 1},         {2048, 512, 2047}, {16, 4, 1000},
+                              {512, 160, 3333, 400},  {256, 55, 2000, 111}, {16, 4, 100, 1},
+                              {64, 16, 30, 63}};
   for (const auto& shape : shapes) {
-    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples
+                  << " win_length " << shape.win_length);
     const auto audio =
         test::random_uniform(size_t(shape.n_samples), seed + uint64_t(shape.n_samples));
     const auto spec = run_forward(shape, audio);
@@ -151,11 +176,15 @@ TEST_CASE("stft: forward matches a direct DFT in double on fresh random signals"
 TEST_CASE("stft: inverse round trip restores fresh random signals", "[stft]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
-  const StftShape shapes[] = {{2048, 512, 22050 + 137}, {2048, 512, 1500}, {2048, 512, 100},
-                              {512, 128, 4096},         {512, 128, 300},   {400, 160, 3333},
-                              {1024, 256, 1024 * 40},   {2048, 512, 1}};
+  // With win_length < n_fft the hop stays below the window's length, so the envelope covers every
+  // sample (VGGish's 400 in 512 hop 160; 551 in 1024 hop 220).
+  const StftShape shapes[] = {{2048, 512, 22050 + 137}, {2048, 512, 1500},       {2048, 512, 100},
+                              {512, 128, 4096},         {512, 128, 300},         {400, 160, 3333},
+                              {1024, 256, 1024 * 40},   {2048, 512, 1},          {512, 160, 16000, 400},
+                              {1024, 220, 22050, 551},  {1024, 220, 700, 551}};
   for (const auto& shape : shapes) {
-    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples
+                  << " win_length " << shape.win_length);
     const auto audio = test::random_normal(size_t(shape.n_samples), seed ^ uint64_t(shape.n_fft));
     auto stft = cpu::make_stft(shape);
     CHECK(stft->shape().n_frames() == 1 + shape.n_samples / shape.hop);
@@ -286,6 +315,7 @@ TEST_CASE("stft: plans made from many threads at once agree with a serial plan",
 std::vector<double> reference_stft_adjoint(const std::vector<float>& grad_spec,
                                            const StftShape& s) {
   const int n_fft = s.n_fft, n_bins = s.n_bins();
+  const std::vector<double> window = reference_window(s);
   std::vector<double> grad(size_t(s.n_samples), 0.0);
   for (int64_t t = 0; t < s.n_frames(); ++t)
     for (int n = 0; n < n_fft; ++n) {
@@ -297,22 +327,25 @@ std::vector<double> reference_stft_adjoint(const std::vector<float>& grad_spec,
         const size_t k = 2 * (size_t(t) * size_t(n_bins) + size_t(f));
         sum += grad_spec[k] * std::cos(theta) - grad_spec[k + 1] * std::sin(theta);
       }
-      grad[size_t(i)] += (0.5 - 0.5 * std::cos(2 * kPi * n / n_fft)) * sum;
+      grad[size_t(i)] += window[size_t(n)] * sum;
     }
   return grad;
 }
 
 // Shapes for the adjoint: ragged, shorter than n_fft and than hop, a hop not dividing n_fft, more
-// frames than one FFTW batch (the tail plan), and n_fft 16 where DC and Nyquist are 2 of 9 bins.
-const StftShape kAdjointShapes[] = {{512, 128, 5000}, {512, 128, 300}, {512, 128, 100},
-                                    {400, 160, 3333}, {256, 64, 64 * 40 + 17},
-                                    {2048, 512, 2047}, {16, 4, 1000}};
+// frames than one FFTW batch (the tail plan), n_fft 16 where DC and Nyquist are 2 of 9 bins, and
+// windows shorter than n_fft (win_length, even and odd padding).
+const StftShape kAdjointShapes[] = {{512, 128, 5000},      {512, 128, 300},        {512, 128, 100},
+                                    {400, 160, 3333},      {256, 64, 64 * 40 + 17}, {2048, 512, 2047},
+                                    {16, 4, 1000},         {512, 160, 5000, 400},  {256, 55, 2000, 111},
+                                    {1024, 220, 3000, 551}};
 
 TEST_CASE("stft: backward is the adjoint of forward, <STFT(y), G> = <y, STFT^T(G)>", "[stft]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
   for (const auto& shape : kAdjointShapes) {
-    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples
+                  << " win_length " << shape.win_length);
     const auto audio = test::random_normal(size_t(shape.n_samples), seed + uint64_t(shape.n_samples));
     // G has imaginary parts in DC and Nyquist too: they meet sin(0) = 0 in the forward and must
     // contribute nothing.
@@ -350,7 +383,8 @@ TEST_CASE("stft: backward matches the adjoint written out in double", "[stft]") 
   INFO("seed " << seed);
   for (const auto& shape : kAdjointShapes) {
     if (shape.n_fft > 512) continue;  // the direct sum is O(T n_fft C)
-    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples
+                  << " win_length " << shape.win_length);
     const auto grad_spec = test::random_normal(spec_floats(shape), seed + uint64_t(shape.n_fft));
     auto stft = cpu::make_stft(shape);
     auto grad_audio = test::poisoned(size_t(shape.n_samples));
@@ -366,6 +400,10 @@ TEST_CASE("stft: invalid shapes are refused", "[stft]") {
   CHECK_THROWS(cpu::make_stft(StftShape{511, 128, 1000}));
   CHECK_THROWS(cpu::make_stft(StftShape{512, 0, 1000}));
   CHECK_THROWS(cpu::make_stft(StftShape{512, 128, 0}));
+  CHECK_THROWS(cpu::make_stft(StftShape{512, 128, 1000, 513}));  // win_length > n_fft
+  CHECK_THROWS(cpu::make_stft(StftShape{512, 128, 1000, -1}));
+  CHECK_NOTHROW(cpu::make_stft(StftShape{512, 128, 1000, 512}));
+  CHECK_NOTHROW(cpu::make_stft(StftShape{512, 128, 1000, 1}));
 }
 
 }  // namespace audiostyle

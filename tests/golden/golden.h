@@ -22,7 +22,7 @@ struct StftCase {
   }
 };
 
-// The cases listed in tests/golden/stft_cases.txt (name kind n_fft hop n_samples).
+// The cases listed in tests/golden/stft_cases.txt (name kind n_fft hop n_samples [win_length]).
 inline std::vector<StftCase> stft_cases() {
   const std::string path = source_path("tests/golden/stft_cases.txt");
   std::ifstream manifest(path);
@@ -37,6 +37,9 @@ inline std::vector<StftCase> stft_cases() {
     fields >> c.name >> kind >> c.shape.n_fft >> c.shape.hop >> c.shape.n_samples;
     if (fields.fail() || (kind != "signal" && kind != "spectrogram"))
       throw std::runtime_error(path + ": malformed line: " + line);
+    // An optional sixth field: librosa's win_length (absent: the window has n_fft taps).
+    std::string win_length;
+    if (fields >> win_length) c.shape.win_length = std::stoi(win_length);
     c.from_signal = kind == "signal";
     cases.push_back(c);
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Golden STFT/ISTFT data from librosa for tests/cpu/test_stft.cpp and tests/cpu/test_spectral.cpp.
 
-Writes, for each case listed in stft_cases.txt (one line: name kind n_fft hop n_samples):
+Writes, for each case listed in stft_cases.txt (one line: name kind n_fft hop n_samples, and a
+sixth field win_length where the Hann window is shorter than n_fft, librosa's win_length):
   <name>.signal.f32  [n_samples]   float32 input signal                      (kind "signal" only)
   <name>.stft.f32    [T, C, 2]     librosa.stft(signal) (complex64), frames outer, bins contiguous;
                                    for kind "spectrogram" a random complex spectrogram instead,
@@ -48,8 +49,11 @@ def short(n_samples):
         np.float32)
 
 
-# (name, signal, n_fft, hop, n_samples). Lengths that are not multiples of hop exercise the last
-# partial frame; the "short" ones are shorter than n_fft.
+# (name, signal, n_fft, hop, n_samples[, win_length]). Lengths that are not multiples of hop
+# exercise the last partial frame; the "short" ones are shorter than n_fft. With win_length the
+# periodic Hann has win_length taps, centred in n_fft by librosa.util.pad_center (VGGish's front end:
+# 25 ms in 512 at 16 kHz, 551 in 1024 at 22.05 kHz); an odd n_fft - win_length puts the extra zero
+# on the right.
 CASES = [
     ("noise_2048", noise, 2048, 512, 4096),
     ("chirp_2048", chirp, 2048, 512, 4001),
@@ -57,6 +61,9 @@ CASES = [
     ("noise_512", noise, 512, 128, 2048),
     ("chirp_512", chirp, 512, 128, 2001),
     ("short_512", short, 512, 128, 300),
+    ("chirp_512_win400", chirp, 512, 160, 4001, 400),
+    ("chirp_1024_win551", chirp, 1024, 220, 5001, 551),
+    ("short_1024_win551", short, 1024, 220, 700, 551),
 ]
 # (name, n_fft, hop, n_samples) of random complex spectrograms: inverse only.
 SPECTROGRAM_CASES = [
@@ -79,22 +86,24 @@ def write_spectrogram(name, spec, n_samples):
 def make_stft_golden():
     # The short clips are meant to be shorter than n_fft; librosa warns about exactly that.
     warnings.filterwarnings("ignore", message="n_fft=.* is too large for input signal")
-    lines = ["# name kind n_fft hop n_samples  (see make_golden.py)"]
-    for name, make_signal, n_fft, hop, n_samples in CASES:
+    lines = ["# name kind n_fft hop n_samples [win_length]  (see make_golden.py)"]
+    for name, make_signal, n_fft, hop, n_samples, *win in CASES:
+        win_length = win[0] if win else None  # librosa's default: n_fft
         y = make_signal(n_samples)
         # librosa >= 0.10 defaults: window="hann" (periodic), center=True, pad_mode="constant".
-        spec = librosa.stft(y, n_fft=n_fft, hop_length=hop, window="hann", center=True,
-                            pad_mode="constant")  # [C, T] complex64
+        spec = librosa.stft(y, n_fft=n_fft, hop_length=hop, win_length=win_length, window="hann",
+                            center=True, pad_mode="constant")  # [C, T] complex64
         assert spec.dtype == np.complex64 and spec.shape == (n_fft // 2 + 1, 1 + n_samples // hop)
-        back = librosa.istft(spec, hop_length=hop, n_fft=n_fft, window="hann", center=True,
-                             length=n_samples)
+        back = librosa.istft(spec, hop_length=hop, n_fft=n_fft, win_length=win_length,
+                             window="hann", center=True, length=n_samples)
         assert back.dtype == np.float32
         write_f32(HERE / f"{name}.signal.f32", y)
         write_spectrogram(name, spec, n_samples)
         write_f32(HERE / f"{name}.istft.f32", back)
         err = np.linalg.norm(back - y) / np.linalg.norm(y)
         print(f"{name}: T={spec.shape[1]} C={spec.shape[0]} istft round trip rel err {err:.2e}")
-        lines.append(f"{name} signal {n_fft} {hop} {n_samples}")
+        lines.append(f"{name} signal {n_fft} {hop} {n_samples}" +
+                     (f" {win_length}" if win_length else ""))
     for name, n_fft, hop, n_samples in SPECTROGRAM_CASES:
         rng = np.random.default_rng(12345 + n_fft)
         shape = (n_fft // 2 + 1, 1 + n_samples // hop)

@@ -1,6 +1,6 @@
 // cuFFT STFT / ISTFT against the CPU (FFTW) twin: forward on a test signal, inverse on the same
-// spectrum and on an inconsistent random one, for librosa's common geometries and a clip shorter
-// than one frame. The random spectrum has imaginary parts in its DC and Nyquist bins, which FFTW
+// spectrum and on an inconsistent random one, for librosa's common geometries, windows shorter
+// than n_fft (win_length) and a clip shorter than one frame. The random spectrum has imaginary parts in its DC and Nyquist bins, which FFTW
 // (and numpy's irfft) ignore and cuFFT's C2R would not: the GPU inverse must drop them too.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -27,9 +27,12 @@ TEST_CASE("gpu: STFT forward and inverse match the CPU", "[stft]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
   test::Twins twins;
+  // The last two: windows shorter than n_fft (win_length; VGGish's 25 ms at 16 and 22.05 kHz).
   for (StftShape shape : {StftShape{2048, 512, 2 * 22050 + 123}, StftShape{512, 128, 5000},
-                          StftShape{2048, 512, 1000}}) {
-    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+                          StftShape{2048, 512, 1000}, StftShape{512, 160, 16000, 400},
+                          StftShape{1024, 220, 22050 + 7, 551}}) {
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples
+                  << " win_length " << shape.win_length);
     const int64_t spec_floats = shape.n_frames() * shape.n_bins() * 2;
     const auto audio = test_signal(shape.n_samples, seed);
     const auto random_spec = test::random_normal(size_t(spec_floats), seed + 1);
@@ -72,8 +75,10 @@ TEST_CASE("gpu: STFT backward (the adjoint) matches the CPU and passes the dot-p
   INFO("seed " << seed);
   test::Twins twins;
   for (StftShape shape : {StftShape{2048, 512, 2 * 22050 + 123}, StftShape{512, 128, 5000},
-                          StftShape{2048, 512, 1000}, StftShape{16, 4, 1000}}) {
-    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples);
+                          StftShape{2048, 512, 1000}, StftShape{16, 4, 1000},
+                          StftShape{1024, 220, 5001, 551}}) {
+    INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples
+                  << " win_length " << shape.win_length);
     const int64_t spec_floats = shape.n_frames() * shape.n_bins() * 2;
     const auto audio = test_signal(shape.n_samples, seed);
     // Imaginary parts in DC and Nyquist too: the adjoint must drop them (cuFFT's C2R would not).

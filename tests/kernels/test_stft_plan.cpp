@@ -157,6 +157,38 @@ TEST_CASE("overlap_frames lists exactly the frames that cover a position", "[ker
     }
 }
 
+TEST_CASE("stft_window_tap: a periodic Hann of win_length taps centred in n_fft, as librosa pads it",
+          "[kernels][stft_plan]") {
+  // librosa.util.pad_center(librosa.filters.get_window("hann", L), size=n_fft), printed by numpy:
+  // the left pad is (n_fft - L) // 2, an odd remainder goes right, and a one-tap window is [1].
+  struct Case {
+    StftShape shape;
+    std::vector<double> window;
+  };
+  const Case cases[] = {
+      {{8, 2, 10, 5}, {0, 0, 0.34549150281252633, 0.9045084971874737, 0.9045084971874737,
+                       0.34549150281252633, 0, 0}},
+      {{8, 2, 10, 6}, {0, 0, 0.25, 0.75, 1, 0.75, 0.25, 0}},
+      {{4, 1, 10, 1}, {0, 1, 0, 0}},
+      // win_length 0 and win_length n_fft: the plain periodic Hann of n_fft taps.
+      {{8, 2, 10, 0}, {0, 0.14644660940672624, 0.5, 0.8535533905932737, 1, 0.8535533905932737, 0.5,
+                       0.14644660940672624}},
+      {{8, 2, 10, 8}, {0, 0.14644660940672624, 0.5, 0.8535533905932737, 1, 0.8535533905932737, 0.5,
+                       0.14644660940672624}},
+  };
+  for (const Case& c : cases) {
+    INFO("n_fft " << c.shape.n_fft << " win_length " << c.shape.win_length);
+    const auto tables = cuda::stft_tables(c.shape);
+    REQUIRE(tables.window.size() == c.window.size());
+    for (int n = 0; n < c.shape.n_fft; ++n) {
+      INFO("tap " << n);
+      CHECK(cuda::stft_window_tap(c.shape, n) == Approx(c.window[size_t(n)]).margin(1e-15));
+      CHECK(tables.window[size_t(n)] == Approx(c.window[size_t(n)]).margin(1e-7));
+      CHECK(tables.synthesis_window[size_t(n)] == Approx(c.window[size_t(n)] / c.shape.n_fft));
+    }
+  }
+}
+
 TEST_CASE("adjoint_bin_scale: interior bins 1/2, DC and Nyquist real parts 1, their imaginary 0",
           "[kernels][stft_plan]") {
   const int n_bins = 5;
@@ -179,11 +211,13 @@ TEST_CASE("hermitian_zeroed picks the imaginary parts of DC and Nyquist only",
 TEST_CASE("the STFT plan's framing, cuFFT layouts and overlap-add give the CPU twin's STFT and adjoint",
           "[kernels][stft_plan]") {
   auto cpu = make_cpu_backend();
+  // The last three: windows shorter than n_fft (win_length), odd and even padding.
   for (const StftShape shape : {StftShape{16, 4, 37}, StftShape{64, 16, 200}, StftShape{8, 3, 29},
-                                StftShape{32, 8, 5}}) {
+                                StftShape{32, 8, 5}, StftShape{16, 4, 37, 11},
+                                StftShape{64, 20, 200, 50}, StftShape{32, 8, 60, 1}}) {
     const uint64_t seed = test::fresh_seed();
     INFO("n_fft " << shape.n_fft << " hop " << shape.hop << " n_samples " << shape.n_samples
-                  << ", seed " << seed);
+                  << " win_length " << shape.win_length << ", seed " << seed);
     const auto audio = test::random_uniform(size_t(shape.n_samples), seed);
     auto stft = cpu->make_stft(shape);
     auto audio_b = upload(*cpu, audio);

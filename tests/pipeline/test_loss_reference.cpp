@@ -86,7 +86,7 @@ TEST_CASE("loss reference: the objective, its style Gram and gradient match PyTo
   Plans plans{*backend, *extractor};
   Buffer<float> gs(*backend, int64_t(F) * F);
   backend->fill(gs.get(), gs.size(), std::numeric_limits<float>::quiet_NaN());
-  style_grams(*backend, plans.source(), *extractor, style_audio, n_fft, hop, 20, {gs.get()});
+  style_grams(*backend, plans.source(), *extractor, style_audio, n_fft, hop, 0, 20, {gs.get()});
   // float32 STFT, a 715-term conv sum and a 66-row Gram against float64: measured 1.1e-7; a
   // wrong scale (1/rows for 1/T: 66/76) or std (a factor 2 in the Gram) is off by 0.15 or more.
   const double gram_error = test::relative_error(gs.download(), expected_gram);

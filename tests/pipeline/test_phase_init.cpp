@@ -9,6 +9,7 @@
 #include "audiostyle/errors.h"
 #include "host/pipeline/griffinlim.h"
 #include "host/pipeline/phase_init.h"
+#include "host/pipeline/pghi.h"
 #include "tests/support.h"
 
 using namespace audiostyle;
@@ -23,7 +24,7 @@ struct Fixture {
   std::vector<float> audio = tone();
   Buffer<float> magnitude{*backend, count}, out{*backend, shape.n_samples};
 
-  Fixture() {
+  explicit Fixture(StftShape stft_shape = StftShape{256, 64, 2 * 8000}) : shape(stft_shape) {
     Buffer<float> in(*backend, shape.n_samples), spec(*backend, 2 * count);
     in.upload(audio);
     stft->forward(in.get(), spec.get());
@@ -39,7 +40,9 @@ struct Fixture {
     }
     return y;
   }
-  double run(PhaseInit init, int iterations, GriffinLimAlgorithm algorithm = GriffinLimAlgorithm::fgla) {
+  // phasor: a host [T, C, 2] initial phase that replaces init's (null: init's own).
+  double run(PhaseInit init, int iterations, GriffinLimAlgorithm algorithm = GriffinLimAlgorithm::fgla,
+             const std::vector<float>* phasor = nullptr) {
     TransferConfig config;
     config.phase_init = init;
     config.gl_iterations = iterations;
@@ -50,6 +53,12 @@ struct Fixture {
     GriffinLim griffinlim(*backend, *stft);
     GriffinLimOptions options = griffinlim_options(config);
     options.initial_phasor = initial.get(0, magnitude.get(), nullptr);
+    Buffer<float> given;
+    if (phasor) {
+      given = Buffer<float>(*backend, int64_t(phasor->size()));
+      given.upload(*phasor);
+      options.initial_phasor = given.get();
+    }
     return griffinlim.run(magnitude.get(), out.get(), options);
   }
 };
@@ -77,6 +86,26 @@ TEST_CASE("phase init pghi: from the magnitude alone, far closer than a random p
   const double pghi_30 = f.run(PhaseInit::pghi, 30);
   INFO("30 iterations: random " << random_30 << " dB, pghi " << pghi_30 << " dB");
   CHECK(pghi_30 < random_30 - 3.0);
+}
+
+TEST_CASE("phase init pghi: a window shorter than n_fft sets the Gaussian by its own length",
+          "[phase_init][pghi]") {
+  // 160 Hann taps in a 512-point FFT (win_length): PGHI's lambda = 0.25645 L^2 must take L = 160,
+  // the window's length; taken from n_fft it is ~10x too wide and the phase estimate degrades.
+  Fixture f(StftShape{512, 40, 2 * 8000, 160});
+  const double pghi_db = f.run(PhaseInit::pghi, 0);
+  PghiOptions wrong;
+  wrong.n_fft = f.shape.n_fft;
+  wrong.hop = f.shape.hop;
+  wrong.win_length = f.shape.n_fft;  // the n_fft-as-window assumption
+  wrong.seed = 3;
+  const std::vector<float> wrong_phasor =
+      pghi_phasor(f.magnitude.download(), f.shape.n_frames(), wrong);
+  const double wrong_db = f.run(PhaseInit::random, 0, GriffinLimAlgorithm::fgla, &wrong_phasor);
+  INFO("0 iterations: pghi with the window's length " << pghi_db << " dB, with n_fft " << wrong_db
+                                                       << " dB");
+  CHECK(pghi_db < -15.0);
+  CHECK(pghi_db < wrong_db - 5.0);
 }
 
 TEST_CASE("agla converges further than fgla in the same iterations", "[griffinlim][agla]") {
