@@ -70,3 +70,75 @@ TEST_CASE("mel filterbank: band edges, peaks and Slaney's equal areas", "[mel]")
     }
   }
 }
+
+TEST_CASE("mel filterbank: VGGish's spectrogram_to_mel_matrix values", "[mel][vggish]") {
+  // tests/golden/make_vggish_golden.py: torchvggish's mel_features, transposed to [64, C].
+  struct Case {
+    const char* file;
+    int sample_rate_hz, n_fft;
+  };
+  const Case cases[] = {{"mel_vggish_16000_512_64.f32", 16000, 512},
+                        {"mel_vggish_22050_1024_64.f32", 22050, 1024}};
+  for (const Case& c : cases) {
+    INFO(c.file);
+    const MelBankSpec spec = vggish_mel_bank_spec(c.sample_rate_hz, c.n_fft);
+    const size_t count = size_t(spec.n_mels) * (c.n_fft / 2 + 1);
+    const auto reference = test::golden::read_f32(test::source_path("tests/golden/") + c.file,
+                                                  count);
+    const auto bank = mel_filterbank(spec);
+    REQUIRE(bank.size() == count);
+    CHECK(test::relative_error(bank, reference) <= 1e-6);
+    // Peak 1: elementwise too, so a wrong zero near a band's foot cannot hide in the norm.
+    double worst = 0;
+    for (size_t i = 0; i < count; ++i)
+      worst = std::max(worst, double(std::fabs(bank[i] - reference[i])));
+    CHECK(worst <= 1e-6);
+  }
+  // librosa's triangles (straight in Hz) are a different bank: the golden tells them apart.
+  MelBankSpec hz_triangles = vggish_mel_bank_spec(16000, 512);
+  hz_triangles.shape = MelShape::librosa;
+  const auto reference = test::golden::read_f32(
+      test::source_path("tests/golden/mel_vggish_16000_512_64.f32"), 64 * 257);
+  CHECK(test::relative_error(mel_filterbank(hz_triangles), reference) > 1e-3);
+}
+
+TEST_CASE("mel filterbank: VGGish's bank at 22.05 kHz, peaks, range and DC", "[mel][vggish]") {
+  const int rate = 22050, n_fft = 1024, C = n_fft / 2 + 1;
+  const MelBankSpec spec = vggish_mel_bank_spec(rate, n_fft);
+  const auto bank = mel_filterbank(spec);
+  REQUIRE(bank.size() == size_t(spec.n_mels) * C);
+  const double bin_hz = double(rate) / n_fft;
+  const double lo = hz_to_mel(125, MelScale::htk), hi = hz_to_mel(7500, MelScale::htk);
+  std::vector<double> column_sum(size_t(C), 0.0);
+  for (int m = 0; m < spec.n_mels; ++m) {
+    INFO("band " << m);
+    const double lower = mel_to_hz(lo + (hi - lo) * m / (spec.n_mels + 1), MelScale::htk);
+    const double centre = mel_to_hz(lo + (hi - lo) * (m + 1) / (spec.n_mels + 1), MelScale::htk);
+    const double upper = mel_to_hz(lo + (hi - lo) * (m + 2) / (spec.n_mels + 1), MelScale::htk);
+    float peak = 0;
+    int peak_bin = 0;
+    for (int c = 0; c < C; ++c) {
+      const float w = bank[size_t(m) * C + c];
+      const double f = c * bin_hz;
+      CHECK(w >= 0);
+      if (c == 0 || f <= 125 || f >= 7500) CHECK(w == 0);  // DC and outside 125..7500 Hz
+      if (f <= lower || f >= upper) CHECK(w == 0);
+      column_sum[size_t(c)] += w;
+      if (w > peak) peak = w, peak_bin = c;
+    }
+    CHECK(std::fabs(peak_bin * bin_hz - centre) <= bin_hz);
+    CHECK(peak <= 1 + 1e-6);
+  }
+  // Adjacent triangles share their edges: between the first and the last centre every bin's
+  // weights sum to 1 (HTK's complementary bands).
+  const double first_centre = mel_to_hz(lo + (hi - lo) / (spec.n_mels + 1), MelScale::htk);
+  const double last_centre =
+      mel_to_hz(lo + (hi - lo) * spec.n_mels / (spec.n_mels + 1), MelScale::htk);
+  for (int c = 0; c < C; ++c) {
+    if (c * bin_hz < first_centre || c * bin_hz > last_centre) continue;
+    INFO("bin " << c);
+    CHECK(column_sum[size_t(c)] == Approx(1.0).margin(1e-6));
+  }
+  // VGGish's bank refuses an upper edge above Nyquist (mel_features raises the same).
+  CHECK_THROWS(mel_filterbank(vggish_mel_bank_spec(8000, 256)));
+}
