@@ -103,18 +103,6 @@ StftGeometry vggish_stft(int sample_rate_hz) {
   return g;
 }
 
-MelBankSpec vggish_mel_spec(int sample_rate_hz, int n_fft) {
-  MelBankSpec spec;
-  spec.sample_rate_hz = sample_rate_hz;
-  spec.n_fft = n_fft;
-  spec.n_mels = kVggishBands;
-  spec.fmin_hz = 125;
-  spec.fmax_hz = 7500;
-  spec.scale = MelScale::htk;
-  spec.norm = MelNorm::none;
-  return spec;
-}
-
 std::shared_ptr<const StackFrontFactory> vggish_front(Backend* backend) {
   return std::make_shared<ExamplesFactory>(backend);
 }
@@ -129,7 +117,7 @@ std::unique_ptr<FeatureExtractor> make_vggish(Backend& backend, const StackWeigh
   auto stack = make_conv_stack(backend, weights, options, vggish_front(&backend), precision);
   // log(mel + 0.01) = log1p(mel / 0.01) + log(0.01): the bank scaled here, the constant added by
   // the examples front.
-  return make_mel_view(backend, vggish_mel_spec(sample_rate_hz, n_fft), std::move(stack),
+  return make_mel_view(backend, vggish_mel_bank_spec(sample_rate_hz, n_fft), std::move(stack),
                        1.0f / kVggishLogOffset);
 }
 

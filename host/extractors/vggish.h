@@ -5,7 +5,7 @@
 // resampled to 16 kHz: the STFT geometry is VGGish's in seconds at the working rate (a 25 ms
 // periodic Hann window zero-padded to the next power of two, a 10 ms hop: vggish_stft), and
 //   image = log(relu(expm1(x) @ Mel^T) + 0.01)   [B, T, 64]
-// with VGGish's 64-band HTK bank over 125-7500 Hz (mel_filterbank.h, MelShape::vggish), so the
+// with VGGish's 64-band HTK bank over 125-7500 Hz (mel_filterbank.h vggish_mel_bank_spec), so the
 // network sees what it was trained on at any rate while the optimised track keeps its whole band.
 // The offset is exact without a new op: the mel view's log1p on the bank scaled by 1/0.01, plus
 // log(0.01) added where the examples are framed.
@@ -43,9 +43,6 @@ struct StftGeometry {
   int n_fft = 0, hop = 0, win_length = 0;
 };
 StftGeometry vggish_stft(int sample_rate_hz);
-
-// The 64-band bank over the linear bins of n_fft at the rate.
-MelBankSpec vggish_mel_spec(int sample_rate_hz, int n_fft);
 
 // The whole extractor (mel view, examples, conv stack) on x [B, T, n_fft/2 + 1].
 std::unique_ptr<FeatureExtractor> make_vggish(Backend& backend, const StackWeights& weights,

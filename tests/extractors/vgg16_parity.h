@@ -7,6 +7,7 @@
 #pragma once
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -66,8 +67,19 @@ inline std::vector<float> download(Backend& backend, const float* p, int64_t cou
   return out;
 }
 
-inline ParityErrors vgg16_philox_parity(Backend& backend, Precision precision) {
-  const Vgg16Golden golden("vgg16_philox_golden.safetensors");
+// Makes the extractor under test from the golden's layer lists and Philox seed.
+using ExtractorFactory = std::function<std::unique_ptr<FeatureExtractor>(
+    const std::vector<LayerWeight>& content, const std::vector<LayerWeight>& style, uint64_t seed,
+    int n_bins)>;
+
+// The extractor against the golden (make_vgg16_golden.py, make_vggish_golden.py): style Grams,
+// the activations stored as act.NAME, the objective's terms and its input gradient; `more` runs
+// on the point x after the activations are compared (the network's own extra checks).
+inline ParityErrors philox_parity(
+    Backend& backend, Precision precision, const std::string& golden_name,
+    const ExtractorFactory& factory,
+    const std::function<void(const Vgg16Golden&, const Buffer<float>& x, ParityErrors&)>& more = {}) {
+  const Vgg16Golden golden(golden_name);
   const auto& meta = golden.file->metadata();
   const uint64_t seed = std::stoull(meta.at("seed"));
   const float alpha = std::stof(meta.at("alpha"));
@@ -76,12 +88,7 @@ inline ParityErrors vgg16_philox_parity(Backend& backend, Precision precision) {
   const int T_style = int(golden.shape("x_style")[1]);
   ParityErrors errors;
 
-  Vgg16Options options;
-  options.layers = resolve_vgg16_layers(parse_layers(meta.at("content")),
-                                        parse_layers(meta.at("style")), true);
-  options.n_bins = C;
-  auto extractor = make_vgg16(backend, vgg16_philox_weights(seed, options.layers.conv_count()),
-                              options, precision);
+  auto extractor = factory(parse_layers(meta.at("content")), parse_layers(meta.at("style")), seed, C);
   auto plan = extractor->plan(T, B);
   const auto& outputs = plan->outputs();
   std::vector<std::unique_ptr<Gram>> grams;
@@ -129,18 +136,7 @@ inline ParityErrors vgg16_philox_parity(Backend& backend, Precision precision) {
       errors.activations[out.name] = relative_error(
           download(backend, activations.get() + out.offset, B * out.shape.count()),
           golden["act." + out.name]);
-  // The layers no loss uses here (a pool, a ReLU after a stored conv) through a second plan.
-  Vgg16Options others = options;
-  others.layers = resolve_vgg16_layers({}, {{"pool1", 1}, {"relu2_2", 1}}, false);
-  auto other_extractor = make_vgg16(backend, vgg16_philox_weights(seed, others.layers.conv_count()),
-                                    others, precision);
-  auto other_plan = other_extractor->plan(T, B);
-  Buffer<float> other_activations(backend, other_plan->activation_count());
-  other_plan->forward(x.get(), other_activations.get());
-  for (const auto& out : other_plan->outputs())
-    errors.activations[out.name] = relative_error(
-        download(backend, other_activations.get() + out.offset, B * out.shape.count()),
-        golden["act." + out.name]);
+  if (more) more(golden, x, errors);
 
   // The objective: value, per-layer terms and the input gradient.
   StyleObjective objective(backend, *plan,
@@ -165,6 +161,36 @@ inline ParityErrors vgg16_philox_parity(Backend& backend, Precision precision) {
   }
   errors.gradient = relative_error(grad.download(), golden["grad_x"]);
   return errors;
+}
+
+inline ParityErrors vgg16_philox_parity(Backend& backend, Precision precision) {
+  const auto factory = [&](const std::vector<LayerWeight>& content,
+                           const std::vector<LayerWeight>& style, uint64_t seed, int n_bins) {
+    Vgg16Options options;
+    options.layers = resolve_vgg16_layers(content, style, true);
+    options.n_bins = n_bins;
+    return make_vgg16(backend, vgg16_philox_weights(seed, options.layers.conv_count()), options,
+                      precision);
+  };
+  return philox_parity(backend, precision, "vgg16_philox_golden.safetensors", factory,
+                       [&](const Vgg16Golden& golden, const Buffer<float>& x, ParityErrors& errors) {
+    const auto& shape = golden.shape("x");
+    const int B = int(shape[0]), T = int(shape[1]), C = int(shape[2]);
+    const uint64_t seed = std::stoull(golden.file->metadata().at("seed"));
+    // The layers no loss uses here (a pool, a ReLU after a stored conv) through a second plan.
+    Vgg16Options others;
+    others.n_bins = C;
+    others.layers = resolve_vgg16_layers({}, {{"pool1", 1}, {"relu2_2", 1}}, false);
+    auto other_extractor = make_vgg16(backend, vgg16_philox_weights(seed, others.layers.conv_count()),
+                                      others, precision);
+    auto other_plan = other_extractor->plan(T, B);
+    Buffer<float> other_activations(backend, other_plan->activation_count());
+    other_plan->forward(x.get(), other_activations.get());
+    for (const auto& out : other_plan->outputs())
+      errors.activations[out.name] = relative_error(
+          download(backend, other_activations.get() + out.offset, B * out.shape.count()),
+          golden["act." + out.name]);
+  });
 }
 
 // The converter's output of a random-init torchvision state dict, block 1 only.
