@@ -28,3 +28,53 @@ TEST_CASE("the demo clips in data/ decode as mono 22.05 kHz at -1 dBFS peak", "[
     CHECK(rms_dbfs < -8.0);
   }
 }
+
+// The stereo test recordings (tests/pipeline/test_stereo_image.cpp): stereo 22.05 kHz at -1 dBFS
+// peak, with the image data/README.md states (a natural one: partly correlated channels, a side
+// well below the mid), so the stereo tests have an image to follow that is neither mono nor wide.
+TEST_CASE("the stereo test recordings in data/ decode as stereo 22.05 kHz with a natural image",
+          "[io][data]") {
+  struct Clip {
+    const char* name;
+    double correlation, side_to_mid;  // as data/README.md gives them
+  };
+  for (const Clip& clip : {Clip{"content_guitar_stereo.flac", 0.669, 0.250},
+                           Clip{"content_piano_stereo.flac", 0.579, 0.267}}) {
+    INFO(clip.name);
+    ReadOptions options;
+    options.sample_rate_hz = 0;
+    options.downmix = false;
+    const Audio audio = read_audio(test::source_path(std::string("data/") + clip.name), options);
+    REQUIRE(audio.n_channels() == 2);
+    CHECK(audio.sample_rate_hz == 22050);
+    CHECK(audio.seconds() > 3.5);  // the stereo tests read the first 3 s
+    CHECK(audio.seconds() < 10.0);
+    CHECK(std::fabs(peak(audio) - std::pow(10.f, -1.f / 20)) < 2e-3f);
+    // corr = Pearson(L, R); side/mid = sum S^2 / sum M^2, M = (L+R)/2, S = (L-R)/2: the
+    // definitions of bench/peers/stereo_image.py.
+    const auto& left = audio.channels[0];
+    const auto& right = audio.channels[1];
+    const double n = double(left.size());
+    double mean_l = 0, mean_r = 0;
+    for (size_t i = 0; i < left.size(); ++i) {
+      mean_l += left[i];
+      mean_r += right[i];
+    }
+    mean_l /= n;
+    mean_r /= n;
+    double ll = 0, rr = 0, lr = 0, mid = 0, side = 0;
+    for (size_t i = 0; i < left.size(); ++i) {
+      const double l = left[i] - mean_l, r = right[i] - mean_r;
+      ll += l * l;
+      rr += r * r;
+      lr += l * r;
+      mid += 0.25 * (double(left[i]) + right[i]) * (double(left[i]) + right[i]);
+      side += 0.25 * (double(left[i]) - right[i]) * (double(left[i]) - right[i]);
+    }
+    const double rms_dbfs = 10 * std::log10((ll + rr) / (2 * n));
+    CHECK(rms_dbfs > -24.0);
+    CHECK(rms_dbfs < -8.0);
+    CHECK(std::fabs(lr / std::sqrt(ll * rr) - clip.correlation) < 0.005);
+    CHECK(std::fabs(side / mid - clip.side_to_mid) < 0.005);
+  }
+}
