@@ -23,6 +23,12 @@ const std::vector<Recipe>& recipes() {
        {"--extractor", "vgg16", "--content-layers", "conv3_1", "--style-layers",
         "conv1_1,conv1_2,conv2_1,conv2_2", "--optimizer", "lbfgs", "--iterations", "60",
         "--lowpass", "8000", "--mid-boost", "3"}},
+      {"vggish",
+       "method 2 (Wang & Chu): AudioSet VGGish on its log-mel of the full-band spectrogram, "
+       "content relu5 (weight 10), style relu1 (1.5), plus method 1's random conv at weight 0.1 "
+       "for the band VGGish does not see; 60 L-BFGS; needs --weights",
+       {"--extractor", "vggish+random_conv1d", "--extractor-weights", "1,0.1", "--content-layers",
+        "relu5:1000", "--style-layers", "relu1:1.5", "--optimizer", "lbfgs", "--iterations", "60"}},
   };
   return table;
 }
