@@ -155,7 +155,7 @@ TEST_CASE("cli recipes: listed by info and --list-recipes, explicit flags overri
                 "transfer " + content + " " + content + " --recipe turbo -o " + dir.file("x.wav"));
   CHECK(run.code == 2);
   CHECK(
-      contains(run.err, "audiostyle: --recipe: unknown recipe 'turbo' (known: ulyanov, cpu-fast, vgg16)"));
+      contains(run.err, "audiostyle: --recipe: unknown recipe 'turbo' (known: ulyanov, cpu-fast, vgg16, vggish)"));
 }
 
 TEST_CASE("cli device: no GPU is said plainly, a heavy CPU run is estimated up front",

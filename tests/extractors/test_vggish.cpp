@@ -88,7 +88,7 @@ TEST_CASE("vggish: the front end from audio equals torchvggish's log-mel at 16 k
   CHECK(image.back() == Approx(std::log(0.01f)).margin(1e-6));
 }
 
-TEST_CASE("vggish: a sine at 22.05 kHz lands in its band; the geometry keeps 25 ms / 10 ms",
+TEST_CASE("vggish: a sine at 22.05 kHz lands in its band, and the geometry keeps 25 ms / 10 ms",
           "[vggish]") {
   const StftGeometry g = vggish_stft(22050);
   CHECK(g.win_length == 551);  // round(551.25)
