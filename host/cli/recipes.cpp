@@ -67,11 +67,20 @@ void expand_recipe(std::vector<std::string>& args, size_t first, bool texture) {
   const Recipe* recipe = find_recipe(name);
   if (!recipe)
     throw UsageError("--recipe: unknown recipe '" + name + "' (known: " + recipe_names() + ")");
+  // The preset's --extractor-weights belong to its --extractor list: a user's own --extractor
+  // (without weights of its own) drops them.
+  auto given = [&](const std::string& flag) {
+    for (size_t i = first; i < args.size() && args[i] != "--"; ++i)
+      if (args[i] == flag || args[i].rfind(flag + "=", 0) == 0) return true;
+    return false;
+  };
+  const bool own_extractor = given("--extractor") && !given("--extractor-weights");
   // A texture has no content: a preset's content flags (and their values) do not apply to it.
   std::vector<std::string> flags;
   for (size_t i = 0; i < recipe->flags.size(); ++i) {
     const std::string& flag = recipe->flags[i];
-    if (texture && (flag == "--content-layers" || flag == "--alpha")) {
+    if ((texture && (flag == "--content-layers" || flag == "--alpha")) ||
+        (own_extractor && flag == "--extractor-weights")) {
       ++i;
       continue;
     }
