@@ -67,7 +67,9 @@ int image_width(const TransferConfig& c, ExtractorKind k) {
   return c.vgg_input == VggInput::mel ? c.mel_bins : c.n_fft / 2 + 1;
 }
 
-std::shared_ptr<const StackFrontFactory> front_of(ExtractorKind k);
+std::shared_ptr<const StackFrontFactory> front_of(ExtractorKind k) {
+  return k == ExtractorKind::vggish ? vggish_front(nullptr) : vgg16_front(nullptr);
+}
 
 std::unique_ptr<FeatureExtractor> make_one(Backend& backend, const TransferConfig& c,
                                            ExtractorKind kind, bool with_content) {
@@ -211,12 +213,6 @@ int64_t style_chunk_frames(const TransferConfig& c) {
   constexpr int64_t kVgg16ChunkFrames = 512;  // ~1 GiB of activations at 1025 bins up to conv3_1
   return std::min<int64_t>(c.style_chunk_frames, kVgg16ChunkFrames);
 }
-
-namespace {
-std::shared_ptr<const StackFrontFactory> front_of(ExtractorKind k) {
-  return k == ExtractorKind::vggish ? vggish_front(nullptr) : vgg16_front(nullptr);
-}
-}  // namespace
 
 std::string describe_extractors() {
   return "  random_conv1d  method 1 (Ulyanov & Lebedev): random 1D conv over time; needs nothing\n"

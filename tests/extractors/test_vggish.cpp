@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <deque>
 
 #include "host/extractors/vggish.h"
+#include "host/pipeline/style_gram.h"
 #include "tests/extractors/vggish_parity.h"
 #include "tests/golden/golden.h"
 
@@ -118,4 +120,43 @@ TEST_CASE("vggish: a sine at 22.05 kHz lands in its band, and the geometry keeps
   for (int m = 1; m < 64; ++m)
     if (image[size_t(t * 64 + m)] > image[size_t(t * 64 + peak)]) peak = m;
   CHECK(std::abs(peak - expected) <= 1);
+}
+
+TEST_CASE("vggish: a style streamed in chunks of whole examples gives the whole track's Grams",
+          "[vggish][style_gram]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  auto backend = make_cpu_backend();
+  const StftGeometry g = vggish_stft(16000);
+  const StackLayers layers =
+      resolve_stack_layers(vggish_net(), {}, {{"relu1", 1}, {"pool2", 1}}, false);
+  auto extractor = make_vggish(*backend, philox_stack_weights(vggish_net(), seed, 2), layers, 16000,
+                               g.n_fft, Precision::fp32);
+  const auto audio = test::random_uniform(16000 * 3 + 77, seed + 1, -0.5f, 0.5f);
+  std::deque<std::unique_ptr<Stft>> stfts;
+  std::deque<std::unique_ptr<FeaturePlan>> plans;
+  std::deque<std::unique_ptr<Gram>> grams;
+  const PlanSource source{[&](const StftShape& s) -> Stft& {
+                            stfts.push_back(backend->make_stft(s));
+                            return *stfts.back();
+                          },
+                          [&](int64_t frames, int batch) -> FeaturePlan& {
+                            plans.push_back(extractor->plan(frames, batch));
+                            return *plans.back();
+                          },
+                          [&](int64_t rows, int cols, int batch) -> Gram& {
+                            grams.push_back(backend->make_gram(rows, cols, Precision::fp32, batch));
+                            return *grams.back();
+                          }};
+  auto grams_with = [&](int64_t chunk_frames) {
+    Buffer<float> g1(*backend, 64 * 64), g2(*backend, 128 * 128);
+    style_grams(*backend, source, *extractor, audio, g.n_fft, g.hop, g.win_length, chunk_frames,
+                {g1.get(), g2.get()});
+    return std::make_pair(g1.download(), g2.download());
+  };
+  const auto whole = grams_with(1 << 20);
+  // 302 frames asked in chunks of 100: whole examples make them 96, 96 and 110.
+  const auto chunked = grams_with(100);
+  CHECK(test::relative_error(chunked.first, whole.first) <= 1e-5);
+  CHECK(test::relative_error(chunked.second, whole.second) <= 1e-5);
 }
