@@ -154,7 +154,8 @@ int main(int argc, char** argv) {
     const Timed t = time_objective(*backend, *extractor, T, C, 1.0f,
                                    stack_conv_flop(options.layers, *vgg16_front(nullptr), T, C),
                                    repeats);
-    std::printf("vgg16 objective evaluation, %.0f s clip (%lld x %d), layers up to conv3_1, %s on %s\n",
+    std::printf("vgg16 objective evaluation, %.0f s clip (%lld x %d), layers up to conv3_1, %s on "
+                "%s\n",
                 seconds, (long long)T, C, backend->name().c_str(), backend->device_name().c_str());
     print("", t);
     j = t.json("vgg16_objective");
@@ -182,7 +183,8 @@ int main(int argc, char** argv) {
                 seconds, (long long)T, C, (long long)vggish_front(nullptr)->image(T, C).images,
                 kVggishFrames, kVggishBands, backend->name().c_str(),
                 backend->device_name().c_str());
-    const Timed alone = time_objective(*backend, *vggish(), T, C, config.alpha, vggish_flop, repeats);
+    const Timed alone =
+        time_objective(*backend, *vggish(), T, C, config.alpha, vggish_flop, repeats);
     print("VGGish alone (content relu5, style relu1)", alone);
     std::vector<ExtractorPart> parts;
     parts.push_back({"vggish", 1.0f, vggish()});

@@ -3,8 +3,9 @@
 # PyTorch peer (bench/peers/NET_peer.py, when torch is installed) in the same run, on the same
 # machine. Writes bench/results/<date>-<device>-NET.json.
 #   vgg16:  the paper's defaults; the peer is torchvision's vgg16 (needs torchvision).
-#   vggish: the vggish recipe; ours times VGGish alone (the peer's net) and the whole recipe
-#           (VGGish + 0.1 x the 4096-filter random conv); the ratio is VGGish alone's.
+#   vggish: the vggish recipe; both sides time VGGish alone and the whole recipe (VGGish + 0.1 x
+#           the 4096-filter random conv): ratio_torch_over_ours is VGGish alone's,
+#           recipe_ratio_torch_over_ours the whole recipe's.
 #   scripts/bench_vgg16.sh [--net vgg16|vggish] [--device cpu|cuda] [--bin DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,9 +18,10 @@ while (($#)); do
     *) echo "bench_vgg16.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+peer_args=()
 case $net in
   vgg16) needs=torchvision ;;
-  vggish) needs=torch ;;
+  vggish) needs=torch peer_args=(--recipe) ;;
   *) echo "bench_vgg16.sh: --net is vgg16 or vggish, not $net" >&2; exit 2 ;;
 esac
 if [[ -z $bin ]]; then
@@ -30,7 +32,8 @@ out=$root/out/bench && mkdir -p "$out"
 "$bin/bench_vgg16" --net "$net" --device "$device" --json "$out/${net}_ours.json"
 peer=null
 if python3 -c "import $needs" 2>/dev/null; then
-  python3 "$root/bench/peers/${net}_peer.py" --device "$device" --json "$out/${net}_torch.json"
+  python3 "$root/bench/peers/${net}_peer.py" --device "$device" "${peer_args[@]}" \
+    --json "$out/${net}_torch.json"
   peer=$(cat "$out/${net}_torch.json")
 else
   echo "bench_vgg16.sh: $needs not installed, no peer" >&2
@@ -43,7 +46,9 @@ ours = json.load(open(sys.argv[1]))
 peer = json.loads(sys.argv[3])
 json.dump({"ours": ours, "torch": peer, "cpus": int(sys.argv[4]), "load_average": sys.argv[5],
            "cpu": sys.argv[6],
-           "ratio_torch_over_ours": peer["median_ms"] / ours["median_ms"] if peer else None},
+           "ratio_torch_over_ours": peer["median_ms"] / ours["median_ms"] if peer else None,
+           **({"recipe_ratio_torch_over_ours": peer["recipe"]["median_ms"] /
+               ours["recipe"]["median_ms"]} if peer and "recipe" in peer else {})},
           open(sys.argv[2], "w"), indent=2)
 print("wrote", sys.argv[2])
 PY

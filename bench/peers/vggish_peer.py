@@ -4,7 +4,7 @@
 and autograd backward to the input, fp32, on a 10 s clip's spectrogram at VGGish's geometry
 (22.05 kHz, n_fft 1024, hop 220): x [T, C] = [1003, 513].
 
-    vggish_peer.py [--device cpu|cuda] [--seconds 10] [--repeats 3] [--json OUT]
+    vggish_peer.py [--device cpu|cuda] [--seconds 10] [--repeats 3] [--recipe] [--json OUT]
 
 Front end as host/extractors/vggish.h: image = log(relu(expm1(x) @ Mel^T) + 0.01) with VGGish's
 64-band HTK bank over 125-7500 Hz (torchvggish's mel_features.spectrogram_to_mel_matrix, rebuilt
@@ -12,7 +12,8 @@ here in numpy: torchvggish is not imported), padded with log(0.01) to E = ceil(T
 [E, 1, 96, 64]; torchvggish's conv stack (64, M, 128, M, 256, 256, M, 512) up to relu5, built
 with torch.nn. Normalisation as host/extractors/conv_stack.h: G = A^T A / M, style term
 w sum((G - Gs)^2) / (4 N^2), content term alpha w sum((A - Ac)^2) / (N M), M all of the item's
-positions (every example's).
+positions (every example's). --recipe also times the whole recipe: plus 0.1 x method 1's random
+conv (4096 filters of 11 frames over the 513 bins, torch's own random weights), as ours does.
 
 The FLOP are counted as bench_vgg16 counts them (convolutions forward and input gradient, the mel
 projection's GEMM forward and backward, the Gram), so the rates compare directly. torch uses all
@@ -33,6 +34,7 @@ CONVS = [(1, 64, 0), (64, 128, 1), (128, 256, 2), (256, 256, 2), (256, 512, 3)]
 ALPHA = 1e-2
 CONTENT = {"relu5": 1000.0}
 STYLE = {"relu1": 1.5}
+FILTERS, WIDTH, CONV1D_WEIGHT = 4096, 11, 0.1  # the recipe's random conv (TransferConfig defaults)
 
 
 def vggish_bank(sample_rate_hz, n_fft, n_mels=BANDS, low_hz=125.0, high_hz=7500.0):
@@ -66,6 +68,8 @@ def main():
     p.add_argument("--device", default="cpu")
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--recipe", action="store_true",
+                   help="also time the whole recipe: + 0.1 x method 1's random conv")
     p.add_argument("--json")
     a = p.parse_args()
     dev = torch.device(a.device)
@@ -92,12 +96,27 @@ def main():
     def gram(f):
         return f @ f.t() / f.shape[1]
 
+    # The recipe's second part: method 1's random conv over time (bins as channels, VALID, no
+    # bias, ReLU) at weight 0.1, G = A^T A / T, content alpha sum((A - Ac)^2)
+    # (bench/peers/recipe.py).
+    conv1d = torch.randn(FILTERS, C, WIDTH, device=dev) * math.sqrt(2) * math.sqrt(
+        2 / ((C + FILTERS) * WIDTH))
+
+    def conv1d_features(x):
+        return torch.relu(torch.nn.functional.conv1d(x.t()[None], conv1d))[0]  # [F, T']
+
+    def gram(f):
+        return f @ f.t() / f.shape[1]
+
     with torch.no_grad():
-        target = layers(torch.rand(T, C, device=dev) * 2)
+        x_target = torch.rand(T, C, device=dev) * 2
+        target = layers(x_target)
         style_grams = {k: gram(target[k]) for k in STYLE}
+        conv1d_target = conv1d_features(x_target)
+        conv1d_gram = conv1d_target @ conv1d_target.t() / T
     x = (torch.rand(T, C, device=dev) * 2).requires_grad_(True)
 
-    def evaluate():
+    def evaluate(recipe):
         acts = layers(x)
         loss = 0
         for k, w in CONTENT.items():
@@ -105,37 +124,55 @@ def main():
         for k, w in STYLE.items():
             n = acts[k].shape[0]
             loss = loss + w * ((gram(acts[k]) - style_grams[k]) ** 2).sum() / (4 * n * n)
+        if recipe:
+            f1d = conv1d_features(x)
+            loss = loss + CONV1D_WEIGHT * (ALPHA * ((f1d - conv1d_target) ** 2).sum() +
+                                           ((f1d @ f1d.t() / T - conv1d_gram) ** 2).sum())
         x.grad = None
         loss.backward()
         if dev.type == "cuda":
             torch.cuda.synchronize()
+
+    def timed(recipe):
+        times = []
+        for r in range(a.repeats + 1):
+            start = time.perf_counter()
+            evaluate(recipe)
+            t = (time.perf_counter() - start) * 1000
+            if r:
+                times.append(t)
+        return sorted(times)
 
     flop = 2 * 2.0 * T * C * BANDS
     for cin, cout, pools in CONVS:
         flop += 2 * 2.0 * 9 * cin * cout * E * (FRAMES >> pools) * (BANDS >> pools)
     m, n = E * FRAMES * BANDS, 64  # relu1
     flop += m * n * (n + 1) + 2 * m * n * n
-    times = []
-    for r in range(a.repeats + 1):
-        start = time.perf_counter()
-        evaluate()
-        t = (time.perf_counter() - start) * 1000
-        if r:
-            times.append(t)
-    times.sort()
-    median = times[len(times) // 2]
+    rows = T - WIDTH + 1
+    recipe_flop = flop + 2 * 2.0 * rows * FILTERS * WIDTH * C + rows * FILTERS * (FILTERS + 1.0) + \
+        2.0 * rows * FILTERS * FILTERS
     print(f"torch {torch.__version__} vggish objective evaluation, {a.seconds:.0f} s clip "
           f"({T} x {C}, {E} examples of {FRAMES} x {BANDS}), {a.device}, "
           f"{torch.get_num_threads()} threads")
-    print(f"  {flop / 1e9:.3f} GFLOP counted, median {median:.1f} ms of {len(times)} "
-          f"(min {times[0]:.1f}, max {times[-1]:.1f}): {flop / median / 1e6:.1f} GFLOP/s")
+    result = {"stage": "vggish_objective", "peer": "torch " + torch.__version__,
+              "device": a.device, "threads": torch.get_num_threads(), "frames": T, "bins": C}
+    for recipe in (False, True) if a.recipe else (False,):
+        times = timed(recipe)
+        median = times[len(times) // 2]
+        work = recipe_flop if recipe else flop
+        print("the whole recipe (VGGish + 0.1 x random conv1d, 4096 filters)" if recipe
+              else "VGGish alone (content relu5, style relu1)")
+        print(f"  {work / 1e9:.3f} GFLOP counted, median {median:.1f} ms of {len(times)} "
+              f"(min {times[0]:.1f}, max {times[-1]:.1f}): {work / median / 1e6:.1f} GFLOP/s")
+        part = {"flop": work, "median_ms": median, "times_ms": times,
+                "gflops": work / median / 1e6}
+        if recipe:
+            result["recipe"] = dict(part, stage="vggish_recipe_objective")
+        else:
+            result.update(part)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"stage": "vggish_objective", "peer": "torch " + torch.__version__,
-                       "device": a.device, "threads": torch.get_num_threads(), "frames": T,
-                       "bins": C, "flop": flop, "median_ms": median, "times_ms": times,
-                       "gflops": flop / median / 1e6}, f, indent=2)
-
+            json.dump(result, f, indent=2)
 
 if __name__ == "__main__":
     main()
