@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <string>
 
 #include "audiostyle/audio.h"
 #include "audiostyle/pipeline.h"
@@ -212,11 +213,16 @@ TEST_CASE("stereo image: a mono content makes a mono output, in stereo and mid-s
   }
 }
 
-TEST_CASE("stereo runs on a real stereo recording keep its image and the downmix scores as mono",
-          "[stereo_image][transfer]") {
+namespace {
+
+// A stereo and a mid-side run of `clip` (its first 3 s, tiny recipe) against a mono run of the same
+// content: the image follows the content's, and the downmix scores no worse than the mono run's.
+void check_stereo_runs(const std::string& clip, uint64_t seed) {
+  INFO(clip << ", transfer seed " << seed);
   auto backend = make_cpu_backend();
   TransferConfig config = test::small_config(40, 60);
-  const Audio content = read_audio(test::source_path("data/content_piano_stereo.flac"),
+  config.seed = seed;
+  const Audio content = read_audio(test::source_path(clip),
                                    ReadOptions{config.sample_rate_hz, false, 0, 3.0});
   const Audio style = read_audio(test::source_path("data/style_strings.flac"),
                                  ReadOptions{config.sample_rate_hz, true, 0, 3.0});
@@ -241,7 +247,31 @@ TEST_CASE("stereo runs on a real stereo recording keep its image and the downmix
                          << s.onset_correlation);
     CHECK(std::fabs(got.correlation - want.correlation) < 0.1);
     CHECK(std::fabs(got.side_to_mid - want.side_to_mid) < 0.1);
+    // The 0.02 is needed for the stereo mode's style ratio: its downmix is the mean of two
+    // separately optimised magnitudes, not one optimised as the mono run's is, and it scores
+    // worse than the mono run at every transfer seed measured (1-10): by 0.006-0.011 on the real
+    // recording, 0.002-0.011 on the synthetic one (mid-side's mid is optimised directly: -0.012
+    // to +0.0004). The onset check does not hold on the real recording at every seed: runs of
+    // the same objective (mid-side's mid against the mono run) differ by up to +-0.04 there, and
+    // the stereo downmix falls more than 0.02 below the mono run at 6 of seeds 1-10 (seed 7:
+    // 0.228 against 0.257; mean over the 10: -0.006). Known failure, see README "Stereo that
+    // stays stereo"; the allowance is not widened to hide it.
     CHECK(s.style_ratio <= mono.style_ratio + 0.02);
     CHECK(s.onset_correlation >= mono.onset_correlation - 0.02);
   }
 }
+
+}  // namespace
+
+// data/content_guitar_stereo.flac: a real stereo mix (a guitar performance, data/README.md).
+TEST_CASE("stereo runs on a real stereo recording keep its image and the downmix scores as mono",
+          "[stereo_image][transfer]") {
+  check_stereo_runs("data/content_guitar_stereo.flac", 7);
+}
+
+// data/content_piano_stereo.flac: the synthetic FluidSynth render, a second, different image.
+TEST_CASE("stereo runs on a synthetic stereo render keep its image and the downmix scores as mono",
+          "[stereo_image][transfer]") {
+  check_stereo_runs("data/content_piano_stereo.flac", 7);
+}
+
