@@ -78,7 +78,9 @@ void add_run_flags(CLI::App& app, RunOptions& o, bool texture, bool batch) {
   app.add_option("--channels", o.channels,
                  texture ? "Output channels: mono or stereo (auto = mono)"
                          : "auto (mono stays mono, stereo stays stereo, 3+ channels are downmixed "
-                           "to mono), mono, stereo (the first two) or mid-side")
+                           "to mono), mono, stereo (the first two, optimised as their mid and side "
+                           "so the downmix is stylised as a mono run's; L/R out) or mid-side (the "
+                           "same run)")
       ->capture_default_str();
   app.add_option("--segment-seconds", c.segment_seconds,
                  "Split long tracks into equal segments of at most S seconds, the overlap "

@@ -46,6 +46,12 @@ std::string item_losses(const Progress& p) {
   return text;
 }
 
+// The item under way ("mid"), or its number ("item 2/2") without names.
+std::string item_name(const Progress& p) {
+  if (p.item_names && size_t(p.item) < p.item_names->size()) return (*p.item_names)[size_t(p.item)];
+  return "item " + std::to_string(p.item + 1) + "/" + std::to_string(p.items);
+}
+
 }  // namespace
 
 void install_interrupt_handler() {
@@ -82,7 +88,10 @@ ProgressPrinter::Eta ProgressPrinter::eta(const Progress& p, double now_s) const
   if (p.stage == Stage::optimise) {
     if (per_iteration < 0) return e;
     stage_left = (p.total - p.done) * per_iteration;
-    later_left = double(p.segments - p.segment - 1) * iterations * per_iteration;
+    // Items are optimised one after the other: the items left in this segment, then every item
+    // of each later segment.
+    later_left = double(p.items - p.item - 1) * p.total * per_iteration;
+    later_left += double(p.segments - p.segment - 1) * iterations * plan_.items * per_iteration;
     later_left += per_gl > 0 ? double(gl_iterations) * plan_.items * per_gl : 0;
   } else {
     if (per_gl < 0) return e;
@@ -137,6 +146,9 @@ void ProgressPrinter::operator()(const Progress& p) {
   if (p.stage == Stage::reconstruct && p.items > 1)
     line = "reconstruct channel " + std::to_string(p.item + 1) + "/" + std::to_string(p.items) +
            " " + std::to_string(p.done) + "/" + std::to_string(p.total);
+  if (p.stage == Stage::optimise && p.items > 1)  // items run one after the other: "optimise side 3/8"
+    line = "optimise " + item_name(p) + " " + std::to_string(p.done) + "/" +
+           std::to_string(p.total);
   if (p.segments > 1 && p.stage != Stage::reconstruct)
     line =
         "segment " + std::to_string(p.segment + 1) + "/" + std::to_string(p.segments) + " " + line;
@@ -161,6 +173,7 @@ void ProgressPrinter::bar(const Progress& p, const Eta& e) {
   label += to_string(p.stage);
   if (p.stage == Stage::reconstruct && p.items > 1)
     label += " ch " + std::to_string(p.item + 1) + "/" + std::to_string(p.items);
+  if (p.stage == Stage::optimise && p.items > 1) label += " " + item_name(p);
   char text[160];
   std::snprintf(text, sizeof text, " %3d%% %d/%d", int(fraction * 100), p.done, p.total);
   std::string right = text;

@@ -183,9 +183,9 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
         {"style", result.style_frames}}},
       {"items",
        {{"count", result.channel_mode == "mono" ? 1 : 2},
-        {"what", result.channel_mode == "mid-side" ? "mid and side"
-                 : result.channel_mode == "stereo" ? "left and right"
-                                                   : "one mono signal"},
+        {"what", result.item_names.size() < 2      ? "one mono signal"
+                 : result.item_names.front() == "mid" ? "mid and side"  // a stereo transfer too
+                                                      : "left and right"},
         {"losses", "totals are sums over the items; each item's in final.items and "
                    "iterations[].items"}}},
       {"segments", segments},

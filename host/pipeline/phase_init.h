@@ -1,6 +1,7 @@
 // Griffin-Lim's initial phase per item (config.phase_init):
-//   random   Philox's phase from the seed; for a stereo pair the right channel starts from the
-//            phase the left one ended on, so the two stay coherent (their magnitudes are close);
+//   random   Philox's phase from the seed; for a stereo pair (L and R items: a stereo texture or
+//            `reconstruct`; a stereo transfer runs as mid and side) the right channel starts from
+//            the phase the left one ended on, so the two stay coherent;
 //   content  the content item's own STFT phase (transfer only): the content's timing and its
 //            inter-channel phase differences carry over;
 //   pghi     phase-gradient heuristic integration from the item's magnitude (host/pipeline/pghi.h).

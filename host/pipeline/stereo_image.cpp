@@ -48,23 +48,10 @@ BinImage StereoImage::measure(const float* first, const float* second, ChannelMo
 }
 
 BinImage StereoImage::match(float* first, float* second, ChannelMode mode,
-                            const BinImage& reference, const float* mid_magnitude) {
-  BinImage before = measure(first, second, mode);  // leaves mid_ and side_ split
+                            const BinImage& reference) {
+  const BinImage before = measure(first, second, mode);  // leaves mid_ and side_ split
   const int C = stft_.shape().n_bins();
   const int64_t T = stft_.shape().n_frames();
-  if (mid_magnitude) {
-    if (phasor_.size() == 0) phasor_ = Buffer<float>(backend_, 2 * T * C);
-    // mid / |mid| (Griffin-Lim's update without momentum), then the given magnitude under it.
-    backend_.griffinlim_update(mid_.get(), mid_.get(), phasor_.get(), T * C, 0.0f);
-    backend_.apply_magnitude(mid_magnitude, phasor_.get(), T * C, mid_.get());
-    // That spectrum is not consistent: project it (ISTFT, STFT) so that the energy the gains are
-    // computed from is the energy the output will have.
-    stft_.inverse(mid_.get(), first);
-    stft_.forward(first, mid_.get());
-    backend_.bin_energy(mid_.get(), T, C, energy_.get());
-    const std::vector<double> energy = energy_.download();
-    before.mid.assign(energy.begin(), energy.begin() + C);
-  }
   // Ratios regularised towards the track's mean ratio where a bin holds almost no energy (above the
   // content's bandwidth, say), so a silent bin neither zeroes nor explodes the side.
   auto ratios = [C](const BinImage& image) {
@@ -109,7 +96,7 @@ BinImage StereoImage::match(float* first, float* second, ChannelMode mode,
 
 void follow_content_image(Backend& backend, Stft& stft,
                           const std::vector<std::vector<float>>& content_items, float* output,
-                          ChannelMode mode, float* magnitudes) {
+                          ChannelMode mode) {
   AS_CHECK(content_items.size() == 2, "stereo image: needs two content items");
   const int64_t n_samples = stft.shape().n_samples;
   StereoImage image(backend, stft);
@@ -121,14 +108,7 @@ void follow_content_image(Backend& backend, Stft& stft,
                    sizeof(float) * size_t(n_samples));
     reference = image.measure(content.get(), content.get() + n_samples, mode);
   }
-  float* mid_magnitude = nullptr;
-  if (magnitudes && mode == ChannelMode::stereo) {
-    const int64_t count = stft.shape().n_frames() * stft.shape().n_bins();
-    backend.axpy(count, 1.0f, magnitudes + count, magnitudes);
-    backend.scale(count, 0.5f, magnitudes);
-    mid_magnitude = magnitudes;
-  }
-  image.match(output, output + n_samples, mode, reference, mid_magnitude);
+  image.match(output, output + n_samples, mode, reference);
 }
 
 }  // namespace audiostyle

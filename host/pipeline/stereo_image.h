@@ -27,28 +27,23 @@ class StereoImage {
   BinImage measure(const float* first, const float* second, ChannelMode mode);
   // Rescales the side of (first, second) in place so that each bin's side/mid ratio is
   // `reference`'s (gains capped at kMaxGain); returns the output's image before the change.
-  // mid_magnitude [T, C] (backend memory, optional): a magnitude for the mid, which keeps its phase
-  // (see follow_content_image).
-  BinImage match(float* first, float* second, ChannelMode mode, const BinImage& reference,
-                 const float* mid_magnitude = nullptr);
+  BinImage match(float* first, float* second, ChannelMode mode, const BinImage& reference);
   static constexpr double kMaxGain = 4.0;  // +12 dB: a near-mono output is not blown up to width
 
  private:
   void split(const float* first, const float* second, ChannelMode mode);  // -> mid_, side_ spectra
   Backend& backend_;
   Stft& stft_;
-  Buffer<float> mid_, side_, gain_, phasor_;
+  Buffer<float> mid_, side_, gain_;
   Buffer<double> energy_;
 };
 
 // Both steps for a run: the content items' image, then the output items matched to it.
-// content_items: host [2][n_samples]; output: backend [2, n_samples], overwritten.
-// magnitudes: the optimised magnitudes [2, T, C] of a stereo run (backend memory, optional, used
-// as scratch). Their mean becomes the mid's magnitude: two channels rebuilt with slightly different
-// phases partly cancel in the downmix (comb notches, blurred onsets); the mean magnitude under the
-// sum's phase is the downmix the optimiser shaped, without the cancellation.
+// content_items: host [2][n_samples]; output: backend [2, n_samples], overwritten. A transfer's
+// items are a mid and a side (a stereo transfer runs as mid-side, engine.cpp), so its mid, the
+// downmix, is left as optimised and rebuilt; `reconstruct --channels stereo` passes L and R.
 void follow_content_image(Backend& backend, Stft& stft,
                           const std::vector<std::vector<float>>& content_items, float* output,
-                          ChannelMode mode, float* magnitudes = nullptr);
+                          ChannelMode mode);
 
 }  // namespace audiostyle

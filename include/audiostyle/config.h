@@ -12,8 +12,12 @@ namespace audiostyle {
 enum class OptimizerKind { lbfgs, adam };
 enum class InitKind { random, content };
 // auto: mono content stays mono, stereo stays stereo (more channels are downmixed to mono);
-// stereo: both channels optimised against one style Gram, batched; mid_side: the same on M = (L+R)/2
-// and S = (L-R)/2, converted back to L/R for the output.
+// stereo: a transfer optimises the mid M = (L+R)/2 and the side S = (L-R)/2 of the first two
+// channels, each on its own against the one style Gram, and writes L = M + S, R = M - S with the
+// side rescaled to the content's image (host/pipeline/stereo_image.h): the mid, i.e. the downmix,
+// is optimised exactly as a mono run of it is. (Optimised as L and R, the downmix was the mean of
+// two separately stylised channels and scored worse than a mono run.) mid_side: the same run, under
+// its items' name. A stereo texture (no content) optimises two independent channels, L and R.
 enum class ChannelMode { automatic, mono, stereo, mid_side };
 // Griffin-Lim's initial phase: random (Philox), the content's own STFT phase (transfer only), or
 // phase-gradient heuristic integration from the magnitude alone (Prusa, Balazs & Sondergaard 2017).

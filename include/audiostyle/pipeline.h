@@ -47,7 +47,7 @@ struct Progress {
   Stage stage = Stage::analyse;
   int done = 0, total = 0;                     // within the stage
   int segment = 0, segments = 1;               // which segment of a long track
-  int item = 0, items = 1;                     // Stage::reconstruct: which channel (done/total each)
+  int item = 0, items = 1;                     // optimise, reconstruct: which item (done/total each)
   double overall = 0;                          // fraction of the whole run done, 0..1
   const IterationRecord* iteration = nullptr;  // during Stage::optimise
   const std::vector<std::string>* item_names = nullptr;  // the items optimised (see TransferResult)

@@ -151,13 +151,13 @@ TEST_CASE("cli: a stereo run's report and progress give the item count and per-i
                              " --report " + dir.file("r.json") + fast);
   INFO(run.err);
   REQUIRE(run.code == 0);
-  CHECK(run.err.find("= 2 items: left ") != std::string::npos);
-  CHECK(run.err.find(" + right ") != std::string::npos);
+  CHECK(run.err.find("= 2 items: mid ") != std::string::npos);
+  CHECK(run.err.find(" + side ") != std::string::npos);
   const auto json = read_json(dir.file("r.json"));
   CHECK(json["final"]["item_count"] == 2);
   REQUIRE(json["final"]["items"].size() == 2);
-  CHECK(json["final"]["items"][0]["name"] == "left");
-  CHECK(json["final"]["items"][1]["name"] == "right");
+  CHECK(json["final"]["items"][0]["name"] == "mid");
+  CHECK(json["final"]["items"][1]["name"] == "side");
   const double sum = json["final"]["items"][0]["total"].get<double>() +
                      json["final"]["items"][1]["total"].get<double>();
   CHECK(json["final"]["total"].get<double>() == Approx(sum));

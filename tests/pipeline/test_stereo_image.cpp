@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <string>
 
 #include "audiostyle/audio.h"
 #include "audiostyle/pipeline.h"
@@ -212,11 +213,17 @@ TEST_CASE("stereo image: a mono content makes a mono output, in stereo and mid-s
   }
 }
 
-TEST_CASE("stereo runs on a real stereo recording keep its image and the downmix scores as mono",
-          "[stereo_image][transfer]") {
+namespace {
+
+// A stereo and a mid-side run of `clip` (its first 3 s, tiny recipe) against a mono run of the same
+// content: the image follows the content's (within 0.1), and the downmix scores no worse than the
+// mono run's.
+void check_stereo_runs(const std::string& clip, uint64_t seed) {
+  INFO(clip << ", transfer seed " << seed);
   auto backend = make_cpu_backend();
   TransferConfig config = test::small_config(40, 60);
-  const Audio content = read_audio(test::source_path("data/content_piano_stereo.flac"),
+  config.seed = seed;
+  const Audio content = read_audio(test::source_path(clip),
                                    ReadOptions{config.sample_rate_hz, false, 0, 3.0});
   const Audio style = read_audio(test::source_path("data/style_strings.flac"),
                                  ReadOptions{config.sample_rate_hz, true, 0, 3.0});
@@ -241,7 +248,31 @@ TEST_CASE("stereo runs on a real stereo recording keep its image and the downmix
                          << s.onset_correlation);
     CHECK(std::fabs(got.correlation - want.correlation) < 0.1);
     CHECK(std::fabs(got.side_to_mid - want.side_to_mid) < 0.1);
-    CHECK(s.style_ratio <= mono.style_ratio + 0.02);
-    CHECK(s.onset_correlation >= mono.onset_correlation - 0.02);
+    // No allowance beyond float rounding: both modes optimise the mid, the downmix, on its own
+    // from the mono run's starting point, so it takes the mono run's path, and the image match
+    // leaves it as it is (up to the ISTFT/STFT round trip). Measured over transfer seeds 1-10 on
+    // both recordings: |gap| <= 3.4e-9 (style ratio) and 3.4e-8 (onset correlation). Before,
+    // with L and R optimised as the stereo items and all items in one L-BFGS, the stereo downmix
+    // scored worse than the mono run in style ratio at every seed (+0.006 to +0.011 on the real
+    // recording) and fell more than 0.02 below it in onset correlation at 6 of 10 (seed 7: 0.228
+    // against 0.257), and mid-side at 2 of 10 (gaps -0.040 to +0.040).
+    constexpr double kRounding = 1e-6;
+    CHECK(s.style_ratio <= mono.style_ratio + kRounding);
+    CHECK(s.onset_correlation >= mono.onset_correlation - kRounding);
   }
 }
+
+}  // namespace
+
+// data/content_guitar_stereo.flac: a real stereo mix (a guitar performance, data/README.md).
+TEST_CASE("stereo runs on a real stereo recording keep its image and the downmix scores as mono",
+          "[stereo_image][transfer]") {
+  check_stereo_runs("data/content_guitar_stereo.flac", 7);
+}
+
+// data/content_piano_stereo.flac: the synthetic FluidSynth render, a second, different image.
+TEST_CASE("stereo runs on a synthetic stereo render keep its image and the downmix scores as mono",
+          "[stereo_image][transfer]") {
+  check_stereo_runs("data/content_piano_stereo.flac", 7);
+}
+

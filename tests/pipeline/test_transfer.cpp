@@ -138,7 +138,7 @@ TEST_CASE("transfer: a plan larger than the memory is a clear device error", "[t
   }
 }
 
-TEST_CASE("transfer: stereo and mid-side keep two channels, batched in one run", "[transfer]") {
+TEST_CASE("transfer: stereo and mid-side keep two channels", "[transfer]") {
   auto backend = make_cpu_backend();
   TransferConfig config = small_config();
   config.iterations = 10;
@@ -184,25 +184,23 @@ TEST_CASE("engine: a second job with the same style reuses the filters and the s
   CHECK(counting.allocated_bytes - before >= second + filters);
 }
 
-TEST_CASE("transfer: a stereo run reports each item's losses, and the totals are their sums",
-          "[transfer]") {
+TEST_CASE("transfer: a stereo run optimises a mid, as a mono run of the downmix, and a side, the "
+          "totals are the items' sums", "[transfer]") {
   auto backend = make_cpu_backend();
   TransferConfig config = small_config();
   config.iterations = 6;
   config.gl_iterations = 2;
-  const Audio left = melody(1.0, 220);
+  Audio content = melody(1.0, 220);
+  content.channels.push_back(melody(1.0, 330).channels[0]);
   const Audio style = noise_texture(1.5, 4);
-  // The same channel twice, started from the content: the two items stay identical (the problem
-  // is symmetric), so each carries half of every total.
-  Audio twin = left;
-  twin.channels.push_back(left.channels[0]);
-  config.init = InitKind::content;
   config.channels = ChannelMode::stereo;
-  const TransferResult stereo = transfer(*backend, twin, style, config);
-  config.channels = ChannelMode::mono;
-  const TransferResult mono = transfer(*backend, left, style, config);
-  REQUIRE(stereo.item_names == std::vector<std::string>{"left", "right"});
+  const TransferResult stereo = transfer(*backend, content, style, config);
+  config.channels = ChannelMode::mono;  // the downmix (L + R) / 2, the stereo run's mid
+  const TransferResult mono = transfer(*backend, content, style, config);
+  REQUIRE(stereo.channel_mode == "stereo");
+  REQUIRE(stereo.item_names == std::vector<std::string>{"mid", "side"});
   REQUIRE(mono.item_names == std::vector<std::string>{"mono"});
+  REQUIRE(stereo.iterations.size() >= mono.iterations.size());
   for (size_t k = 0; k < stereo.iterations.size(); ++k) {
     const IterationRecord& s = stereo.iterations[k];
     INFO("iteration " << k + 1);
@@ -210,16 +208,22 @@ TEST_CASE("transfer: a stereo run reports each item's losses, and the totals are
     REQUIRE(s.item_style.size() == 2);
     CHECK(s.content == Approx(s.item_content[0] + s.item_content[1]).epsilon(1e-12));
     CHECK(s.style == Approx(s.item_style[0] + s.item_style[1]).epsilon(1e-12));
-    CHECK(s.item_style[0] == Approx(s.item_style[1]).epsilon(1e-5));
-    CHECK(s.item_content[0] == Approx(s.item_content[1]).epsilon(1e-5).margin(1e-9));
-    CHECK(s.item_style[0] > 0);
-    CHECK(mono.iterations[k].item_content.empty());
+    CHECK(s.item_style[1] > 0);
+    if (k < mono.iterations.size()) {
+      // The mid is optimised on its own, so it takes the mono run's path.
+      CHECK(s.item_content[0] == Approx(mono.iterations[k].content).epsilon(1e-9));
+      CHECK(s.item_style[0] == Approx(mono.iterations[k].style).epsilon(1e-9));
+      CHECK(mono.iterations[k].item_content.empty());
+    }
   }
   REQUIRE(stereo.final_item_style.size() == 2);
   CHECK(stereo.final_style == Approx(stereo.final_item_style[0] + stereo.final_item_style[1]));
   CHECK(stereo.final_content ==
         Approx(stereo.final_item_content[0] + stereo.final_item_content[1]));
+  CHECK(stereo.final_item_style[0] == Approx(mono.final_style).epsilon(1e-9));
   CHECK(mono.final_item_style.at(0) == mono.final_style);
+  Audio twin = melody(1.0, 220);
+  twin.channels.push_back(twin.channels[0]);
   config.channels = ChannelMode::mid_side;
   CHECK(transfer(*backend, twin, style, config).item_names ==
         std::vector<std::string>{"mid", "side"});
