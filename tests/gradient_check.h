@@ -16,6 +16,7 @@
 #include "audiostyle/philox.h"
 #include "host/pipeline/features.h"
 #include "host/pipeline/style_objective.h"
+#include "tests/cpu/finite_difference.h"
 #include "tests/support.h"
 
 namespace audiostyle::test {
@@ -66,10 +67,6 @@ struct ReferenceLoss {
   }
 };
 
-inline std::vector<double> to_double(const std::vector<float>& v) {
-  return std::vector<double>(v.begin(), v.end());
-}
-
 // A small problem (T=24, C=33, F=20, K=5, B items) whose targets come from other random
 // spectrograms: the content from B of them, the style Gram from the first.
 inline GradientCheck check_gradient(Backend& backend, uint64_t seed, float alpha, bool with_content,
@@ -101,28 +98,16 @@ inline GradientCheck check_gradient(Backend& backend, uint64_t seed, float alpha
   std::vector<float> weights(size_t(F) * K * C);
   for (size_t i = 0; i < weights.size(); ++i)
     weights[i] = philox::normal(i, seed, philox::kStreamWeights) * random_conv1d_stddev(C, F, K);
-  const ReferenceLoss loss{T, C, F, K, B, to_double(weights), to_double(content.download()),
-                           to_double(style_gram.download()), with_content, double(alpha)};
-  std::vector<double> xd = to_double(x);
+  const ReferenceLoss loss{T, C, F, K, B, as_double(weights), as_double(content.download()),
+                           as_double(style_gram.download()), with_content, double(alpha)};
+  std::vector<double> xd = as_double(x);
   GradientCheck result;
   result.f_pipeline = values.download()[0];
   result.f_reference = loss(xd);
   result.value_error = std::fabs(result.f_pipeline - result.f_reference) / result.f_reference;
 
-  const double h = 1e-6;
-  double num = 0, den = 0;
-  for (size_t i = 0; i < xd.size(); ++i) {
-    const double saved = xd[i];
-    xd[i] = saved + h;
-    const double plus = loss(xd);
-    xd[i] = saved - h;
-    const double minus = loss(xd);
-    xd[i] = saved;
-    const double fd = (plus - minus) / (2 * h);
-    num += (grad[i] - fd) * (grad[i] - fd);
-    den += fd * fd;
-  }
-  result.gradient_error = std::sqrt(num / den);
+  const std::vector<double> fd = central_differences(loss, xd);
+  result.gradient_error = relative_error(grad.data(), fd.data(), fd.size());
   return result;
 }
 

@@ -85,12 +85,11 @@ struct StackImage {
 };
 
 // The front of one plan: x [B, T, C] -> images [B * images, H, W, channels] and back. Its tensors
-// (the images included) live in the first floats() of the plan's activations.
+// (the images included) live in the first floats of the plan's activations, as many as its
+// factory's floats() says; the images' shape is the factory's image().
 class StackFront {
  public:
   virtual ~StackFront() = default;
-  virtual StackImage image() const = 0;
-  virtual int64_t floats() const = 0;
   virtual int64_t image_offset() const = 0;  // within its floats
   virtual void forward(const float* x, float* front) = 0;
   // grad_x [B, T, C] (overwritten) from the images' gradient (may be overwritten); `scratch` holds

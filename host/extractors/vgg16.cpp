@@ -15,10 +15,7 @@ class Vgg16Front final : public StackFront {
       : backend_(backend),
         pixels_(n_frames * n_bins),
         batch_(batch),
-        image_{1, n_frames, n_bins, 3},
         norms_(backend, batch) {}
-  StackImage image() const override { return image_; }
-  int64_t floats() const override { return 5 * batch_ * pixels_; }
   int64_t image_offset() const override { return 2 * batch_ * pixels_; }
   void forward(const float* x, float* front) override {
     float* unit = front;
@@ -40,7 +37,6 @@ class Vgg16Front final : public StackFront {
   Backend& backend_;
   int64_t pixels_;
   int batch_;
-  StackImage image_;
   Buffer<double> norms_;  // [B]: each item's L2 norm, from the forward to the backward pass
 };
 

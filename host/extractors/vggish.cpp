@@ -15,34 +15,25 @@ int64_t examples(int64_t n_frames) { return (n_frames + kVggishFrames - 1) / kVg
 // 0.01) added on its first T frames.
 class ExamplesFront final : public StackFront {
  public:
-  ExamplesFront(Backend& backend, int64_t n_frames, int n_bands, int batch)
-      : backend_(backend),
-        n_frames_(n_frames),
-        n_bands_(n_bands),
-        batch_(batch),
-        image_{examples(n_frames), kVggishFrames, n_bands, 1} {}
-  StackImage image() const override { return image_; }
-  int64_t floats() const override { return batch_ * item_floats(); }
+  // item_floats: one item's examples, E * 96 * bands (the factory's count for one item).
+  ExamplesFront(Backend& backend, int64_t n_frames, int n_bands, int batch, int64_t item_floats)
+      : backend_(backend), used_(n_frames * n_bands), item_floats_(item_floats), batch_(batch) {}
   int64_t image_offset() const override { return 0; }
   void forward(const float* x, float* front) override {
-    backend_.fill(front, floats(), std::log(kVggishLogOffset));
-    const int64_t used = n_frames_ * n_bands_;
+    backend_.fill(front, batch_ * item_floats_, std::log(kVggishLogOffset));
     for (int b = 0; b < batch_; ++b)
-      backend_.axpy(used, 1.0f, x + b * used, front + b * item_floats());
+      backend_.axpy(used_, 1.0f, x + b * used_, front + b * item_floats_);
   }
   void backward(const float*, float* grad_image, float*, float* grad_x) override {
-    const int64_t used = n_frames_ * n_bands_;
     for (int b = 0; b < batch_; ++b)
-      backend_.copy(grad_x + b * used, grad_image + b * item_floats(), sizeof(float) * size_t(used));
+      backend_.copy(grad_x + b * used_, grad_image + b * item_floats_, sizeof(float) * size_t(used_));
   }
 
  private:
-  int64_t item_floats() const { return image_.images * kVggishFrames * n_bands_; }
-
   Backend& backend_;
-  int64_t n_frames_;
-  int n_bands_, batch_;
-  StackImage image_;
+  int64_t used_;         // an item's T * bands, the frames that are the input's
+  int64_t item_floats_;  // an item's E * 96 * bands
+  int batch_;
 };
 
 class ExamplesFactory final : public StackFrontFactory {
@@ -50,7 +41,8 @@ class ExamplesFactory final : public StackFrontFactory {
   explicit ExamplesFactory(Backend* backend) : backend_(backend) {}
   std::unique_ptr<StackFront> make(int64_t n_frames, int n_bins, int batch) const override {
     AS_CHECK(backend_, "vggish: a front made without a backend");
-    return std::make_unique<ExamplesFront>(*backend_, n_frames, n_bins, batch);
+    return std::make_unique<ExamplesFront>(*backend_, n_frames, n_bins, batch,
+                                           floats(n_frames, n_bins, 1));
   }
   StackImage image(int64_t n_frames, int n_bins) const override {
     return {examples(n_frames), kVggishFrames, n_bins, 1};

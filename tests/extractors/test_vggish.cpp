@@ -42,28 +42,13 @@ std::vector<float> vggish_image(Backend& backend, const std::vector<float>& audi
 TEST_CASE("vggish: image, activations, Grams, losses and input gradient match torchvggish",
           "[vggish]") {
   auto backend = make_cpu_backend();
-  const test::ParityErrors e = test::vggish_philox_parity(*backend, Precision::fp32);
-  for (const auto* m : {&e.activations, &e.grams, &e.losses})
-    for (const auto& [name, error] : *m) {
-      INFO(name << " relative error " << error);
-      CHECK(error <= test::kVgg16Tolerance);
-    }
-  INFO("input gradient relative error " << e.gradient);
-  CHECK(e.gradient <= test::kVgg16Tolerance);
-  CHECK(e.activations.size() == 2);  // the image and relu5
-  CHECK(e.grams.size() == 3);
-  CHECK(e.losses.size() == 8);
+  test::check_parity(test::vggish_philox_parity(*backend, Precision::fp32), 2, 3, 8);
 }
 
 TEST_CASE("vggish: the converter's file of a random-init torchvggish gives its activations",
           "[vggish]") {
   auto backend = make_cpu_backend();
-  const auto errors = test::vggish_converted_parity(*backend, Precision::fp32);
-  REQUIRE(errors.size() == 2);
-  for (const auto& [name, error] : errors) {
-    INFO(name << " relative error " << error);
-    CHECK(error <= test::kVgg16Tolerance);
-  }
+  test::check_errors(test::vggish_converted_parity(*backend, Precision::fp32), 2);
 }
 
 TEST_CASE("vggish: the front end from audio equals torchvggish's log-mel at 16 kHz", "[vggish]") {

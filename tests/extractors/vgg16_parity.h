@@ -61,6 +61,28 @@ struct ParityErrors {
   }
 };
 
+// Every error within kVgg16Tolerance, and exactly as many compared as the golden holds.
+inline void check_parity(const ParityErrors& e, size_t activations, size_t grams, size_t losses) {
+  for (const auto* m : {&e.activations, &e.grams, &e.losses})
+    for (const auto& [name, error] : *m) {
+      INFO(name << " relative error " << error);
+      CHECK(error <= kVgg16Tolerance);
+    }
+  INFO("input gradient relative error " << e.gradient);
+  CHECK(e.gradient <= kVgg16Tolerance);
+  CHECK(e.activations.size() == activations);
+  CHECK(e.grams.size() == grams);
+  CHECK(e.losses.size() == losses);
+}
+
+inline void check_errors(const std::map<std::string, double>& errors, size_t count) {
+  REQUIRE(errors.size() == count);
+  for (const auto& [name, error] : errors) {
+    INFO(name << " relative error " << error);
+    CHECK(error <= kVgg16Tolerance);
+  }
+}
+
 inline std::vector<float> download(Backend& backend, const float* p, int64_t count) {
   std::vector<float> out(static_cast<size_t>(count));
   backend.download(out.data(), p, sizeof(float) * size_t(count));

@@ -95,33 +95,21 @@ TEST_CASE("the waveform objective's gradient matches central finite differences"
       std::vector<float> weights(size_t(F) * K * C);
       for (size_t i = 0; i < weights.size(); ++i)
         weights[i] = philox::normal(i, seed, philox::kStreamWeights) * random_conv1d_stddev(C, F, K);
-      const test::ReferenceLoss loss{T, C, F, K, batch, test::to_double(weights),
-                                     test::to_double(content.download()),
-                                     test::to_double(style_gram.download()), with_content,
+      const test::ReferenceLoss loss{T, C, F, K, batch, test::as_double(weights),
+                                     test::as_double(content.download()),
+                                     test::as_double(style_gram.download()), with_content,
                                      double(alpha)};
       auto f = [&](const std::vector<double>& audio) {
         return loss(reference_log_spectrogram(audio, stft_shape, batch));
       };
-      std::vector<double> yd = test::to_double(y);
+      const std::vector<double> yd = test::as_double(y);
       const double f_pipeline = values.download()[0], f_reference = f(yd);
       const double value_error = std::fabs(f_pipeline - f_reference) / f_reference;
 
       // Differences in double of a double loss: h = 1e-6 on samples of ~0.1 leaves truncation
       // (~h^2 f''') and rounding (~1e-16 f / h) far below the tolerance.
-      const double h = 1e-6;
-      double num = 0, den = 0;
-      for (size_t i = 0; i < yd.size(); ++i) {
-        const double saved = yd[i];
-        yd[i] = saved + h;
-        const double plus = f(yd);
-        yd[i] = saved - h;
-        const double minus = f(yd);
-        yd[i] = saved;
-        const double fd = (plus - minus) / (2 * h);
-        num += (grad[i] - fd) * (grad[i] - fd);
-        den += fd * fd;
-      }
-      const double gradient_error = std::sqrt(num / den);
+      const std::vector<double> fd = test::central_differences(f, yd);
+      const double gradient_error = test::relative_error(grad.data(), fd.data(), fd.size());
       INFO("batch " << batch << " content " << with_content << " f " << f_pipeline
                     << " value error " << value_error << " gradient error " << gradient_error);
       // The float pipeline against the double composition. Measured over fresh seeds: value
