@@ -16,12 +16,8 @@ namespace {
 // An odd count, so no vectorised loop can hide a missed tail.
 constexpr int64_t kCount = 100'003;
 
-}  // namespace
-
-TEST_CASE("spectral: log1p_magnitude matches log1p(|z|) in double", "[spectral]") {
-  const uint64_t seed = test::fresh_seed();
-  INFO("seed " << seed);
-  // Magnitudes over several decades, as in a real spectrogram.
+// kCount complex values [.., 2] whose magnitudes span seven decades, as in a real spectrogram.
+std::vector<float> decades_spectrum(uint64_t seed) {
   auto spec = test::random_normal(2 * kCount, seed, 1.f);
   const auto scale = test::random_uniform(kCount, seed + 1, -4.f, 3.f);
   for (int64_t i = 0; i < kCount; ++i) {
@@ -29,6 +25,15 @@ TEST_CASE("spectral: log1p_magnitude matches log1p(|z|) in double", "[spectral]"
     spec[size_t(2 * i)] *= s;
     spec[size_t(2 * i + 1)] *= s;
   }
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("spectral: log1p_magnitude matches log1p(|z|) in double", "[spectral]") {
+  const uint64_t seed = test::fresh_seed();
+  INFO("seed " << seed);
+  auto spec = decades_spectrum(seed);
   std::vector<double> ref(kCount);
   for (int64_t i = 0; i < kCount; ++i)
     ref[size_t(i)] =
@@ -65,13 +70,7 @@ TEST_CASE("spectral: log1p_magnitude_backward is the chain rule through log1p|z|
           "[spectral]") {
   const uint64_t seed = test::fresh_seed();
   INFO("seed " << seed);
-  auto spec = test::random_normal(2 * kCount, seed, 1.f);
-  const auto scale = test::random_uniform(kCount, seed + 1, -4.f, 3.f);
-  for (int64_t i = 0; i < kCount; ++i) {
-    const float s = std::pow(10.f, scale[size_t(i)]);
-    spec[size_t(2 * i)] *= s;
-    spec[size_t(2 * i + 1)] *= s;
-  }
+  auto spec = decades_spectrum(seed);
   spec[0] = spec[1] = 0.f;  // |z| = 0: no direction, the gradient is 0 (not NaN)
   const auto grad_x = test::random_normal(kCount, seed + 2, 1.f);
   // d log1p(|z|) / d re = re / (|z| (1 + |z|)), likewise im.

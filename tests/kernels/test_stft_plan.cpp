@@ -80,15 +80,13 @@ std::vector<float> c2r_by_plan(const StftShape& shape, const std::vector<float>&
   return frames;
 }
 
-// spec [T, C, 2] -> audio [n_samples] through hermitian_zeroed, the C2R layout and the
-// overlap-add gather over overlap_frames.
-std::vector<float> inverse_by_plan(const StftShape& shape, const std::vector<float>& spec) {
-  const auto tables = cuda::stft_tables(shape);
-  const int n_fft = shape.n_fft, n_bins = shape.n_bins();
-  std::vector<float> bins(spec.size());
-  for (size_t i = 0; i < spec.size(); ++i)
-    bins[i] = cuda::hermitian_zeroed(int64_t(i), n_bins) ? 0.f : spec[i];
-  const std::vector<float> frames = c2r_by_plan(shape, bins);
+// frames [T, n_fft] -> audio [n_samples]: the overlap-add gather over overlap_frames with
+// `window`, times `envelope` where one is given (stft.cu's one overlap_add_kernel serves the
+// inverse and, without an envelope, the adjoint).
+std::vector<float> gather_by_plan(const StftShape& shape, const std::vector<float>& frames,
+                                  const std::vector<float>& window,
+                                  const std::vector<float>* envelope) {
+  const int n_fft = shape.n_fft;
   std::vector<float> audio(size_t(shape.n_samples));
   for (int64_t i = 0; i < shape.n_samples; ++i) {
     const int64_t p = i + n_fft / 2;
@@ -99,33 +97,32 @@ std::vector<float> inverse_by_plan(const StftShape& shape, const std::vector<flo
       const int64_t n = p - t * shape.hop;
       REQUIRE(n >= 0);
       REQUIRE(n < n_fft);
-      sum += tables.synthesis_window[size_t(n)] * frames[size_t(t * n_fft + n)];
+      sum += window[size_t(n)] * frames[size_t(t * n_fft + n)];
     }
-    audio[size_t(i)] = sum * tables.inverse_envelope[size_t(i)];
+    audio[size_t(i)] = envelope ? sum * (*envelope)[size_t(i)] : sum;
   }
   return audio;
 }
 
+// spec [T, C, 2] -> audio [n_samples] through hermitian_zeroed, the C2R layout and the gather with
+// the synthesis window and the envelope.
+std::vector<float> inverse_by_plan(const StftShape& shape, const std::vector<float>& spec) {
+  const auto tables = cuda::stft_tables(shape);
+  std::vector<float> bins(spec.size());
+  for (size_t i = 0; i < spec.size(); ++i)
+    bins[i] = cuda::hermitian_zeroed(int64_t(i), shape.n_bins()) ? 0.f : spec[i];
+  return gather_by_plan(shape, c2r_by_plan(shape, bins), tables.synthesis_window,
+                        &tables.inverse_envelope);
+}
+
 // grad_spec [T, C, 2] -> grad_audio [n_samples], stft.cu's backward: adjoint_bin_scale, the C2R
-// layout, then the gather over overlap_frames with the analysis window and no envelope.
+// layout, then the gather with the analysis window and no envelope.
 std::vector<float> backward_by_plan(const StftShape& shape, const std::vector<float>& grad_spec) {
   const auto tables = cuda::stft_tables(shape);
-  const int n_fft = shape.n_fft, n_bins = shape.n_bins();
   std::vector<float> bins(grad_spec.size());
   for (size_t i = 0; i < grad_spec.size(); ++i)
-    bins[i] = cuda::adjoint_bin_scale(int64_t(i), n_bins) * grad_spec[i];
-  const std::vector<float> frames = c2r_by_plan(shape, bins);
-  std::vector<float> grad_audio(size_t(shape.n_samples));
-  for (int64_t i = 0; i < shape.n_samples; ++i) {
-    const int64_t p = i + n_fft / 2;
-    int64_t t_first, t_last;
-    cuda::overlap_frames(p, n_fft, shape.hop, shape.n_frames(), t_first, t_last);
-    float sum = 0.f;
-    for (int64_t t = t_first; t <= t_last; ++t)
-      sum += tables.window[size_t(p - t * shape.hop)] * frames[size_t(t * n_fft + p - t * shape.hop)];
-    grad_audio[size_t(i)] = sum;
-  }
-  return grad_audio;
+    bins[i] = cuda::adjoint_bin_scale(int64_t(i), shape.n_bins()) * grad_spec[i];
+  return gather_by_plan(shape, c2r_by_plan(shape, bins), tables.window, nullptr);
 }
 
 template <class T>
