@@ -45,13 +45,8 @@ STORED = ["conv1_1", "conv1_2", "pool1", "conv2_1", "conv2_2", "relu2_2", "conv3
 
 
 def philox_weights():
-    out = {}
-    for j, (name, cin, cout) in enumerate(CONVS):
-        stddev = np.float32(np.sqrt(2.0 / (9.0 * cin)))
-        w = (stddev * philox.normal(cout * cin * 9, SEED, 16 + 2 * j)).astype(np.float32)
-        b = (np.float32(0.01) * philox.normal(cout, SEED, 17 + 2 * j)).astype(np.float32)
-        out[name] = (torch.from_numpy(w.reshape(cout, cin, 3, 3)), torch.from_numpy(b))
-    return out
+    return {name: (torch.from_numpy(w), torch.from_numpy(b))
+            for name, (w, b) in philox.stack_weights(CONVS, SEED, 16).items()}
 
 
 def features(weights, deepest):

@@ -188,13 +188,8 @@ def write_frontend():
 
 
 def philox_weights():
-    out = {}
-    for j, (name, cin, cout) in enumerate(CONVS):
-        stddev = np.float32(np.sqrt(2.0 / (9.0 * cin)))
-        w = (stddev * philox.normal(cout * cin * 9, SEED, 40 + 2 * j)).astype(np.float32)
-        b = (np.float32(0.01) * philox.normal(cout, SEED, 41 + 2 * j)).astype(np.float32)
-        out[name] = (torch.from_numpy(w.reshape(cout, cin, 3, 3)), torch.from_numpy(b))
-    return out
+    return {name: (torch.from_numpy(w), torch.from_numpy(b))
+            for name, (w, b) in philox.stack_weights(CONVS, SEED, 40).items()}
 
 
 def features(weights, deepest):

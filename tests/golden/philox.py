@@ -82,3 +82,16 @@ def normal(count, seed, stream):
     radius = np.sqrt(F(-2.0) * _log_positive(u_open)).astype(np.float32)
     sin, cos = _sincos_2pi(u_closed)
     return (radius * np.where(lane & 1, sin, cos)).astype(np.float32)
+
+
+def stack_weights(convs, seed, stream):
+    """The Philox weights of host/extractors/conv_stack.h: conv j of convs [(name, cin, cout)]
+    draws weight [cout, cin, 3, 3] = sqrt(2 / (9 cin)) * normal(., seed, stream + 2j) and bias
+    [cout] = 0.01 * normal(., seed, stream + 1 + 2j), float32; {name: (weight, bias)}."""
+    out = {}
+    for j, (name, cin, cout) in enumerate(convs):
+        stddev = np.float32(np.sqrt(2.0 / (9.0 * cin)))
+        w = (stddev * normal(cout * cin * 9, seed, stream + 2 * j)).astype(np.float32)
+        b = (np.float32(0.01) * normal(cout, seed, stream + 1 + 2 * j)).astype(np.float32)
+        out[name] = (w.reshape(cout, cin, 3, 3), b)
+    return out
