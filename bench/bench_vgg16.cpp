@@ -161,8 +161,9 @@ int main(int argc, char** argv) {
     j = t.json("vgg16_objective");
     j.update({{"frames", T}, {"bins", C}});
   } else {
-    // The vggish recipe: --extractor vggish+random_conv1d --extractor-weights 1,0.1
-    // --content-layers relu5:1000 --style-layers relu1:1.5 (alpha, filters, width, seed: defaults).
+    // The vggish recipe's objective (--content-layers relu5:1000 --style-layers relu1:1.5), alone
+    // and summed with 0.1 x method 1's conv (--extractor vggish+random_conv1d --extractor-weights
+    // 1,0.1, the recipe before 2026-12-05; alpha, filters, width, seed: defaults).
     const TransferConfig config;
     const StftGeometry g = vggish_stft(kRateHz);
     const int64_t T = StftShape{g.n_fft, g.hop, samples, g.win_length}.n_frames();
@@ -185,7 +186,7 @@ int main(int argc, char** argv) {
                 backend->device_name().c_str());
     const Timed alone =
         time_objective(*backend, *vggish(), T, C, config.alpha, vggish_flop, repeats);
-    print("VGGish alone (content relu5, style relu1)", alone);
+    print("VGGish alone, the recipe (content relu5, style relu1)", alone);
     std::vector<ExtractorPart> parts;
     parts.push_back({"vggish", 1.0f, vggish()});
     parts.push_back({"random_conv1d", 0.1f,
@@ -193,7 +194,7 @@ int main(int argc, char** argv) {
     auto recipe = make_composite(*backend, std::move(parts), C);
     const Timed whole = time_objective(*backend, *recipe, T, C, config.alpha,
                                        vggish_flop + conv1d_flop, repeats);
-    print("the whole recipe (VGGish + 0.1 x random conv1d, 4096 filters)", whole);
+    print("VGGish + 0.1 x random conv1d (4096 filters), --extractor vggish+random_conv1d", whole);
     j = alone.json("vggish_objective");
     j.update({{"frames", T}, {"bins", C}, {"hop", g.hop}, {"n_fft", g.n_fft},
               {"win_length", g.win_length}, {"recipe", whole.json("vggish_recipe_objective")}});

@@ -233,6 +233,14 @@ class CudaBackend final : public Backend {
     cuda::amax(context_, count, x, out);
   }
   void add_slots(const double* a, double* out) override { cuda::add_slots(context_, a, out); }
+  void gather_columns(const float* x, int64_t rows, int cols, const int* index, int n_index,
+                      float* y) override {
+    cuda::gather_columns(context_, x, rows, cols, index, n_index, y);
+  }
+  void scatter_columns(const float* y, int64_t rows, int cols, const int* index, int n_index,
+                       float* x) override {
+    cuda::scatter_columns(context_, y, rows, cols, index, n_index, x);
+  }
   void bin_gain(float* x, int64_t rows, int cols, const float* gain) override {
     cuda::bin_gain(context_, x, rows, cols, gain);
   }

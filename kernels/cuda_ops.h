@@ -123,6 +123,12 @@ void dot(const Context& context, int64_t count, const float* x, const float* y, 
 void amax(const Context& context, int64_t count, const float* x, double* out);
 void add_slots(const Context& context, const double* a, double* out);
 
+// gather_columns.cu
+void gather_columns(const Context& context, const float* x, int64_t rows, int cols,
+                    const int* index, int n_index, float* y);
+void scatter_columns(const Context& context, const float* y, int64_t rows, int cols,
+                     const int* index, int n_index, float* x);
+
 // bin_gain.cu
 void bin_gain(const Context& context, float* x, int64_t rows, int cols, const float* gain);
 // Pass 1 of a dot product into context.reduce_partials; returns the block count for

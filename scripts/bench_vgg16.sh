@@ -3,9 +3,10 @@
 # PyTorch peer (bench/peers/NET_peer.py, when torch is installed) in the same run, on the same
 # machine. Writes bench/results/<date>-<device>-NET.json.
 #   vgg16:  the paper's defaults; the peer is torchvision's vgg16 (needs torchvision).
-#   vggish: the vggish recipe; both sides time VGGish alone and the whole recipe (VGGish + 0.1 x
-#           the 4096-filter random conv): ratio_torch_over_ours is VGGish alone's,
-#           recipe_ratio_torch_over_ours the whole recipe's.
+#   vggish: both sides time VGGish alone (the vggish recipe's objective) and the sum with method
+#           1's 4096-filter random conv at 0.1 (--extractor vggish+random_conv1d, the recipe before
+#           2026-12-05; its JSON keys still say "recipe"): ratio_torch_over_ours is VGGish alone's,
+#           recipe_ratio_torch_over_ours the sum's.
 #   scripts/bench_vgg16.sh [--net vgg16|vggish] [--device cpu|cuda] [--bin DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

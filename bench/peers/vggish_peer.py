@@ -12,8 +12,9 @@ here in numpy: torchvggish is not imported), padded with log(0.01) to E = ceil(T
 [E, 1, 96, 64]; torchvggish's conv stack (64, M, 128, M, 256, 256, M, 512) up to relu5, built
 with torch.nn. Normalisation as host/extractors/conv_stack.h: G = A^T A / M, style term
 w sum((G - Gs)^2) / (4 N^2), content term alpha w sum((A - Ac)^2) / (N M), M all of the item's
-positions (every example's). --recipe also times the whole recipe: plus 0.1 x method 1's random
-conv (4096 filters of 11 frames over the 513 bins, torch's own random weights), as ours does.
+positions (every example's): the vggish recipe's whole objective. --recipe also times the sum with
+0.1 x method 1's random conv (4096 filters of 11 frames over the 513 bins, torch's own random
+weights; --extractor vggish+random_conv1d, the recipe before 2026-12-05), as ours does.
 
 The FLOP are counted as bench_vgg16 counts them (convolutions forward and input gradient, the mel
 projection's GEMM forward and backward, the Gram), so the rates compare directly. torch uses all
@@ -34,7 +35,7 @@ CONVS = [(1, 64, 0), (64, 128, 1), (128, 256, 2), (256, 256, 2), (256, 512, 3)]
 ALPHA = 1e-2
 CONTENT = {"relu5": 1000.0}
 STYLE = {"relu1": 1.5}
-FILTERS, WIDTH, CONV1D_WEIGHT = 4096, 11, 0.1  # the recipe's random conv (TransferConfig defaults)
+FILTERS, WIDTH, CONV1D_WEIGHT = 4096, 11, 0.1  # the sum's random conv (TransferConfig defaults)
 
 
 def vggish_bank(sample_rate_hz, n_fft, n_mels=BANDS, low_hz=125.0, high_hz=7500.0):
@@ -69,7 +70,7 @@ def main():
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--recipe", action="store_true",
-                   help="also time the whole recipe: + 0.1 x method 1's random conv")
+                   help="also time the sum with 0.1 x method 1's random conv")
     p.add_argument("--json")
     a = p.parse_args()
     dev = torch.device(a.device)
@@ -96,7 +97,7 @@ def main():
     def gram(f):
         return f @ f.t() / f.shape[1]
 
-    # The recipe's second part: method 1's random conv over time (bins as channels, VALID, no
+    # The sum's second part: method 1's random conv over time (bins as channels, VALID, no
     # bias, ReLU) at weight 0.1, G = A^T A / T, content alpha sum((A - Ac)^2)
     # (bench/peers/recipe.py).
     conv1d = torch.randn(FILTERS, C, WIDTH, device=dev) * math.sqrt(2) * math.sqrt(

@@ -14,6 +14,14 @@ void add_extractor_flags(CLI::App& app, ExtractorFlags& f, TransferConfig& c, bo
       ->capture_default_str();
   app.add_option("--extractor-weights", f.extractor_weights,
                  "Weights of the --extractor sum's terms, WA,WB,... (default 1 each)");
+  app.add_option("--conv1d-band", f.conv1d_band,
+                 "Bins the random conv sees: full, unseen (those the pretrained network does not "
+                 "see: vggish's <125 Hz and >7.5 kHz), or LO-HI in Hz")
+      ->capture_default_str();
+  app.add_option("--unseen-bins", f.unseen_bins,
+                 "Bins no extractor sees (vggish: <125 Hz, >7.5 kHz): follow the content at the "
+                 "style's level per bin, or keep what the optimisation left (near silence)")
+      ->capture_default_str();
   app.add_option("--weights", c.weights_path,
                  "vgg16 or vggish weights: safetensors from scripts/convert_weights.py");
   if (!texture)
@@ -123,6 +131,28 @@ std::vector<ExtractorTerm> parse_extractors(const ExtractorFlags& f) {
   return terms;
 }
 
+BinBand parse_band(const std::string& text) {
+  if (text == "full") return {};
+  if (text == "unseen") return {BandKind::unseen};
+  const std::string bad = "--conv1d-band must be full, unseen or LO-HI in Hz (e.g. 8000-11025), "
+                          "not '" + text + "'";
+  const size_t dash = text.find('-', 1);
+  if (dash == std::string::npos) throw UsageError(bad);
+  BinBand band{BandKind::hz};
+  try {
+    size_t used_lo = 0, used_hi = 0;
+    band.lo_hz = std::stod(text.substr(0, dash), &used_lo);
+    band.hi_hz = std::stod(text.substr(dash + 1), &used_hi);
+    if (used_lo != dash || used_hi != text.size() - dash - 1) throw std::invalid_argument("trail");
+  } catch (const std::exception&) {
+    throw UsageError(bad);
+  }
+  if (!std::isfinite(band.lo_hz) || !std::isfinite(band.hi_hz) || band.lo_hz < 0 ||
+      band.hi_hz <= band.lo_hz)
+    throw UsageError("--conv1d-band " + text + ": needs 0 <= LO < HI");
+  return band;
+}
+
 }  // namespace
 
 void finalize_extractor(const ExtractorFlags& f, TransferConfig& c, bool texture) {
@@ -135,7 +165,17 @@ void finalize_extractor(const ExtractorFlags& f, TransferConfig& c, bool texture
                          : parse_layer_list(f.content_layers, "--content-layers");
   c.style_layers = f.style_layers.empty() ? std::vector<LayerWeight>{}
                                           : parse_layer_list(f.style_layers, "--style-layers");
+  c.conv1d_band = parse_band(f.conv1d_band);
+  if (f.unseen_bins == "follow") c.unseen_bins = UnseenBins::follow;
+  else if (f.unseen_bins == "keep") c.unseen_bins = UnseenBins::keep;
+  else throw UsageError("--unseen-bins must be follow or keep, not '" + f.unseen_bins + "'");
+  if (c.conv1d_band.kind != BandKind::full && !uses_extractor(c, ExtractorKind::random_conv1d))
+    throw UsageError("--conv1d-band is for random_conv1d, which --extractor " + f.extractor +
+                     " does not include");
   const ExtractorKind net = pretrained_extractor(c);
+  if (c.conv1d_band.kind == BandKind::unseen && net == ExtractorKind::random_conv1d)
+    throw UsageError("--conv1d-band unseen needs a pretrained network in --extractor (e.g. "
+                     "vggish+random_conv1d)");
   if (net == ExtractorKind::random_conv1d) {
     if (!c.content_layers.empty() || !c.style_layers.empty())
       throw UsageError("--content-layers and --style-layers need --extractor vgg16 or vggish");
@@ -168,6 +208,11 @@ void add_extractor_report(nlohmann::json& j, const TransferConfig& c) {
     for (const auto& t : c.extractors) weights[to_string(t.kind)] = t.weight;
     j["extractor_weights"] = weights;
   }
+  if (uses_extractor(c, ExtractorKind::random_conv1d)) {
+    j["conv1d_band"] = to_string(c.conv1d_band);
+    if (c.conv1d_band.kind != BandKind::full) j["conv1d_bins"] = conv1d_bins(c).size();
+  }
+  j["unseen_bins"] = to_string(c.unseen_bins);
   const ExtractorKind net = pretrained_extractor(c);
   if (net != ExtractorKind::random_conv1d) {
     j["weights"] = c.weights_path;

@@ -16,6 +16,8 @@ struct ExtractorFlags {
   std::string extractor_weights;           // "WA,WB,...": one per extractor; empty: all 1
   std::string content_layers, style_layers;  // "NAME[:WEIGHT],..." or "all"
   std::string vgg_input = "linear";
+  std::string conv1d_band = "full";  // full, unseen or LO-HI (Hz)
+  std::string unseen_bins = "follow";
 };
 
 void add_extractor_flags(CLI::App& app, ExtractorFlags& flags, TransferConfig& config,

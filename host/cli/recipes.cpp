@@ -25,10 +25,10 @@ const std::vector<Recipe>& recipes() {
         "--lowpass", "8000", "--mid-boost", "3"}},
       {"vggish",
        "method 2 (Wang & Chu): AudioSet VGGish on its log-mel of the full-band spectrogram, "
-       "content relu5 (weight 10), style relu1 (1.5), plus method 1's random conv at weight 0.1 "
-       "for the band VGGish does not see; 60 L-BFGS; needs --weights",
-       {"--extractor", "vggish+random_conv1d", "--extractor-weights", "1,0.1", "--content-layers",
-        "relu5:1000", "--style-layers", "relu1:1.5", "--optimizer", "lbfgs", "--iterations", "60"}},
+       "content relu5 (weight 10), style relu1 (1.5), 60 L-BFGS; the bins it does not see "
+       "(<125 Hz, >7.5 kHz) follow the content at the style's balance; needs --weights",
+       {"--extractor", "vggish", "--content-layers", "relu5:1000", "--style-layers", "relu1:1.5",
+        "--unseen-bins", "follow", "--optimizer", "lbfgs", "--iterations", "60"}},
   };
   return table;
 }
@@ -67,20 +67,11 @@ void expand_recipe(std::vector<std::string>& args, size_t first, bool texture) {
   const Recipe* recipe = find_recipe(name);
   if (!recipe)
     throw UsageError("--recipe: unknown recipe '" + name + "' (known: " + recipe_names() + ")");
-  // The preset's --extractor-weights belong to its --extractor list: a user's own --extractor
-  // (without weights of its own) drops them.
-  auto given = [&](const std::string& flag) {
-    for (size_t i = first; i < args.size() && args[i] != "--"; ++i)
-      if (args[i] == flag || args[i].rfind(flag + "=", 0) == 0) return true;
-    return false;
-  };
-  const bool own_extractor = given("--extractor") && !given("--extractor-weights");
   // A texture has no content: a preset's content flags (and their values) do not apply to it.
   std::vector<std::string> flags;
   for (size_t i = 0; i < recipe->flags.size(); ++i) {
     const std::string& flag = recipe->flags[i];
-    if ((texture && (flag == "--content-layers" || flag == "--alpha")) ||
-        (own_extractor && flag == "--extractor-weights")) {
+    if (texture && (flag == "--content-layers" || flag == "--alpha")) {
       ++i;
       continue;
     }

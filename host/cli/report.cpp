@@ -207,6 +207,10 @@ nlohmann::json make_report(const std::string& command, const RunOptions& options
          "20 log10(||S - |STFT(y)||| / ||S||) between the optimised magnitude S and the output "
          "y's; lower is closer (-20 dB: a 10 % difference)"}}},
       {"refine_waveform", refinement_json(result.refinement)},
+      {"unseen_fill",
+       {{"bins", result.unseen_fill.bins},
+        {"gain_db_min", result.unseen_fill.gain_db_min},
+        {"gain_db_max", result.unseen_fill.gain_db_max}}},
       {"level",
        {{"mode", record.level.mode},
         {"source_lufs", lufs(record.level.source_lufs)},

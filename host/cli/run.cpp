@@ -62,14 +62,15 @@ void resolve_rate(RunOptions& options, int file_rate_hz) {
     // VGGish frames the spectrogram its own way at any rate: given sizes must agree with it.
     if (options.n_fft_given || options.hop_given || c.win_length > 0) check_vggish_geometry(c);
     apply_extractor_geometry(c);
-    return;
+  } else {
+    const bool scale = !options.n_fft_given && !options.hop_given;
+    if (scale)
+      scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
+    else if (!options.hop_given)
+      c.hop = c.n_fft / 4;
+    check_win_length(c, scale);
   }
-  const bool scale = !options.n_fft_given && !options.hop_given;
-  if (scale)
-    scale_stft_to_rate(c.sample_rate_hz, c.n_fft, c.hop);
-  else if (!options.hop_given)
-    c.hop = c.n_fft / 4;
-  check_win_length(c, scale);
+  conv1d_bins(c);  // a --conv1d-band with no bin at this geometry says so before any work
 }
 
 // A working rate so low that the STFT has too few bins for a timbre to show (--sample-rate 1000

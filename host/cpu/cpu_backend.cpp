@@ -131,6 +131,14 @@ class CpuBackend final : public Backend {
   }
   void amax(int64_t count, const float* x, double* out) override { cpu::amax(count, x, out); }
   void add_slots(const double* a, double* out) override { *out = a[0] + a[1]; }
+  void gather_columns(const float* x, int64_t rows, int cols, const int* index, int n_index,
+                      float* y) override {
+    cpu::gather_columns(x, rows, cols, index, n_index, y);
+  }
+  void scatter_columns(const float* y, int64_t rows, int cols, const int* index, int n_index,
+                       float* x) override {
+    cpu::scatter_columns(y, rows, cols, index, n_index, x);
+  }
   void bin_gain(float* x, int64_t rows, int cols, const float* gain) override {
     cpu::bin_gain(x, rows, cols, gain);
   }

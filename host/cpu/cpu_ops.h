@@ -98,6 +98,12 @@ void scale(int64_t count, float a, float* x);
 void dot(int64_t count, const float* x, const float* y, double* out);
 void amax(int64_t count, const float* x, double* out);
 
+// gather_columns.cpp
+void gather_columns(const float* x, int64_t rows, int cols, const int* index, int n_index,
+                    float* y);
+void scatter_columns(const float* y, int64_t rows, int cols, const int* index, int n_index,
+                     float* x);
+
 // bin_gain.cpp
 void bin_gain(float* x, int64_t rows, int cols, const float* gain);
 

@@ -1,8 +1,11 @@
 #include "host/extractors/extractors.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <iterator>
 
 #include "audiostyle/errors.h"
+#include "host/extractors/band_view.h"
 #include "host/extractors/composite.h"
 #include "host/extractors/mel_view.h"
 #include "host/extractors/vgg16.h"
@@ -29,9 +32,22 @@ const char* to_string(ExtractorKind k) {
 }
 const char* to_string(VggInput v) { return v == VggInput::mel ? "mel" : "linear"; }
 
+const char* to_string(UnseenBins u) { return u == UnseenBins::keep ? "keep" : "follow"; }
+
+std::string to_string(const BinBand& b) {
+  if (b.kind == BandKind::full) return "full";
+  if (b.kind == BandKind::unseen) return "unseen";
+  char text[64];
+  std::snprintf(text, sizeof text, "%g-%g", b.lo_hz, b.hi_hz);
+  return text;
+}
+
 std::string extractors_name(const TransferConfig& c) {
   std::string name;
-  for (const auto& t : c.extractors) name += (name.empty() ? "" : "+") + std::string(to_string(t.kind));
+  for (const auto& t : c.extractors) {
+    if (!name.empty()) name += '+';
+    name += to_string(t.kind);
+  }
   return name;
 }
 
@@ -71,11 +87,23 @@ std::shared_ptr<const StackFrontFactory> front_of(ExtractorKind k) {
   return k == ExtractorKind::vggish ? vggish_front(nullptr) : vgg16_front(nullptr);
 }
 
+std::string band_name(const TransferConfig& c) {
+  if (c.conv1d_band.kind == BandKind::unseen)
+    return std::string("the bins ") + to_string(pretrained_extractor(c)) + " does not see";
+  return "the bins from " + to_string(c.conv1d_band) + " Hz";
+}
+
 std::unique_ptr<FeatureExtractor> make_one(Backend& backend, const TransferConfig& c,
                                            ExtractorKind kind, bool with_content) {
   const int C = c.n_fft / 2 + 1;
-  if (kind == ExtractorKind::random_conv1d)
-    return make_random_conv1d(backend, C, c.n_filters, c.kernel_width, c.seed, c.precision);
+  if (kind == ExtractorKind::random_conv1d) {
+    if (c.conv1d_band.kind == BandKind::full)
+      return make_random_conv1d(backend, C, c.n_filters, c.kernel_width, c.seed, c.precision);
+    std::vector<int> bins = conv1d_bins(c);
+    auto conv = make_random_conv1d(backend, int(bins.size()), c.n_filters, c.kernel_width, c.seed,
+                                   c.precision);
+    return make_band_view(backend, std::move(bins), C, band_name(c), std::move(conv));
+  }
   if (c.weights_path.empty())
     throw UsageError(kind == ExtractorKind::vggish ? kVggishWeightsHelp : kVgg16WeightsHelp);
   const StackLayers layers = layers_of(c, kind, with_content);
@@ -92,7 +120,74 @@ std::unique_ptr<FeatureExtractor> make_one(Backend& backend, const TransferConfi
   return make_mel_view(backend, mel_spec(c), std::move(vgg16));
 }
 
+// The run's pretrained network looks at the spectrogram through a mel bank (VGGish; vgg16 on
+// --vgg-input mel).
+bool has_mel_front(const TransferConfig& c) {
+  const ExtractorKind net = pretrained_extractor(c);
+  return net == ExtractorKind::vggish ||
+         (net == ExtractorKind::vgg16 && c.vgg_input == VggInput::mel);
+}
+
+// The bins whose column of that mel bank is all zero.
+std::vector<int> bins_without_mel_weight(const TransferConfig& c) {
+  const int C = c.n_fft / 2 + 1;
+  const MelBankSpec spec = pretrained_extractor(c) == ExtractorKind::vggish
+                               ? vggish_mel_bank_spec(c.sample_rate_hz, c.n_fft)
+                               : mel_spec(c);
+  const std::vector<float> bank = mel_filterbank(spec);
+  std::vector<int> bins;
+  for (int k = 0; k < C; ++k) {
+    bool seen = false;
+    for (int m = 0; m < spec.n_mels; ++m) seen = seen || bank[size_t(m) * C + k] != 0.0f;
+    if (!seen) bins.push_back(k);
+  }
+  return bins;
+}
+
 }  // namespace
+
+std::vector<int> conv1d_bins(const TransferConfig& c) {
+  const int C = c.n_fft / 2 + 1;
+  std::vector<int> bins;
+  if (c.conv1d_band.kind == BandKind::full) {
+    for (int k = 0; k < C; ++k) bins.push_back(k);
+    return bins;
+  }
+  if (c.conv1d_band.kind == BandKind::hz) {
+    for (int k = 0; k < C; ++k) {
+      const double hz = double(k) * c.sample_rate_hz / c.n_fft;
+      if (hz >= c.conv1d_band.lo_hz && hz <= c.conv1d_band.hi_hz) bins.push_back(k);
+    }
+    if (bins.empty())
+      throw UsageError("--conv1d-band " + to_string(c.conv1d_band) + ": no bin of n_fft " +
+                       std::to_string(c.n_fft) + " at " + std::to_string(c.sample_rate_hz) +
+                       " Hz lies in that band");
+    return bins;
+  }
+  // unseen: the bins the network's mel bank gives no weight.
+  const ExtractorKind net = pretrained_extractor(c);
+  if (!has_mel_front(c))
+    throw UsageError(net == ExtractorKind::random_conv1d
+                         ? "--conv1d-band unseen needs a pretrained network in --extractor "
+                           "(e.g. vggish+random_conv1d)"
+                         : "--conv1d-band unseen: vgg16 on the linear bins sees every bin");
+  bins = bins_without_mel_weight(c);
+  if (bins.empty())
+    throw UsageError(std::string("--conv1d-band unseen: ") + to_string(net) +
+                     " sees every bin at this rate and n_fft");
+  return bins;
+}
+
+std::vector<int> unseen_bins(const TransferConfig& c) {
+  if (!has_mel_front(c)) return {};
+  std::vector<int> unseen = bins_without_mel_weight(c);
+  if (!uses_extractor(c, ExtractorKind::random_conv1d)) return unseen;
+  const std::vector<int> covered = conv1d_bins(c);
+  std::vector<int> out;
+  std::set_difference(unseen.begin(), unseen.end(), covered.begin(), covered.end(),
+                      std::back_inserter(out));
+  return out;
+}
 
 void apply_extractor_geometry(TransferConfig& c) {
   if (!uses_extractor(c, ExtractorKind::vggish)) return;
@@ -124,23 +219,35 @@ std::unique_ptr<FeatureExtractor> make_extractor(Backend& backend, const Transfe
 }
 
 std::string extractor_key(const TransferConfig& c, bool with_content) {
-  std::string key = std::to_string(c.n_fft) + "|" + std::to_string(c.hop) + "|" +
-                    std::to_string(c.win_length) + "|" + to_string(c.precision);
+  std::string key;
+  auto add = [&key](const std::string& part) {
+    key += '|';
+    key += part;
+  };
+  add(std::to_string(c.n_fft));
+  add(std::to_string(c.hop));
+  add(std::to_string(c.win_length));
+  add(to_string(c.precision));
+  add("rate:" + std::to_string(c.sample_rate_hz));
   for (const auto& t : c.extractors) {
-    key += "|" + std::string(to_string(t.kind)) + "*" + std::to_string(t.weight);
+    add(to_string(t.kind));
+    add(std::to_string(t.weight));
     if (t.kind == ExtractorKind::random_conv1d) {
-      key += "|" + std::to_string(c.n_filters) + "|" + std::to_string(c.kernel_width) + "|" +
-             std::to_string(c.seed);
+      // An unseen band follows the network, whose settings the key holds below.
+      add(std::to_string(c.n_filters));
+      add(std::to_string(c.kernel_width));
+      add(std::to_string(c.seed));
+      add("band:" + to_string(c.conv1d_band));
       continue;
     }
     const StackLayers layers = layers_of(c, t.kind, with_content);
-    key += "|" + c.weights_path + "|rate:" + std::to_string(c.sample_rate_hz);
+    add(c.weights_path);
     if (t.kind == ExtractorKind::vgg16) {
-      key += "|" + std::string(to_string(c.vgg_input));
-      if (c.vgg_input == VggInput::mel) key += "|mel:" + std::to_string(c.mel_bins);
+      add(to_string(c.vgg_input));
+      if (c.vgg_input == VggInput::mel) add("mel:" + std::to_string(c.mel_bins));
     }
-    for (const auto& l : layers.content) key += "|c:" + l.name + ":" + std::to_string(l.weight);
-    for (const auto& l : layers.style) key += "|s:" + l.name + ":" + std::to_string(l.weight);
+    for (const auto& l : layers.content) add("c:" + l.name + ":" + std::to_string(l.weight));
+    for (const auto& l : layers.style) add("s:" + l.name + ":" + std::to_string(l.weight));
   }
   return key;
 }
@@ -172,9 +279,13 @@ void add_extractor_memory(MemoryPlan& plan, const TransferConfig& c, int64_t n_f
     if (t.kind == ExtractorKind::random_conv1d) {
       const int64_t F = c.n_filters, K = c.kernel_width;
       const int64_t rows = std::max<int64_t>(n_frames - K + 1, 0);
-      add("conv weights [F, K, C]", F * K * C, true);
+      // On a band, the conv's channels are the band's bins (band_view.h).
+      const int64_t n = c.conv1d_band.kind == BandKind::full ? C : int64_t(conv1d_bins(c).size());
+      if (n != C)
+        add("band of the conv (bins, their gradient)", band_view_floats(n_frames, int(n), batch));
+      add("conv weights [F, K, C]", F * K * n, true);
       add("style gram Gs [F, F]", F * F, true);
-      add("conv workspace (padded input, gradient)", 2 * B * n_frames * (C + 8));
+      add("conv workspace (padded input, gradient)", 2 * B * n_frames * (n + 8));
       if (with_content) add("content features Ac [B, T', F]", B * rows * F);
       add("features A, dA [B, T', F]", 2 * B * rows * F);
       add("gram error [B, F, F]", B * F * F);
@@ -225,7 +336,8 @@ std::string describe_extractors() {
          "  vggish         method 2 (Wang & Chu): AudioSet VGGish on its 64-band log-mel of the\n"
          "                 full-band spectrogram (25 ms window, 10 ms hop at the working rate);\n"
          "                 needs --weights FILE (torchvggish's vggish-10086976.pth converted by\n"
-         "                 scripts/convert_weights.py); layers relu1..relu6; --recipe vggish\n"
+         "                 scripts/convert_weights.py); layers relu1..relu6; the bins it does\n"
+         "                 not see follow the content (--unseen-bins); --recipe vggish\n"
          "  A+B            several on one spectrogram, e.g. vggish+random_conv1d, weighted by\n"
          "                 --extractor-weights WA,WB\n";
 }

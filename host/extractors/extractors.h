@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "audiostyle/config.h"
 #include "audiostyle/pipeline.h"
@@ -25,6 +26,13 @@ int extractor_min_width(const TransferConfig& config, bool with_content);
 // VGGish requires its own STFT geometry (vggish.h): sets n_fft, hop and win_length for the rate
 // when the run uses it; check_vggish_geometry throws UsageError when they differ.
 void apply_extractor_geometry(TransferConfig& config);
+// The bins method 1's random conv sees under config.conv1d_band (all of them for full), in
+// increasing order; throws UsageError when the band has none or `unseen` has no network to follow.
+std::vector<int> conv1d_bins(const TransferConfig& config);
+// The bins no extractor of the run sees, in increasing order: those the pretrained network's mel
+// bank gives no weight (VGGish: below 125 Hz and above 7.5 kHz) that the random conv, when the run
+// has one, does not cover. Empty without a mel front end or with a full-band random conv.
+std::vector<int> unseen_bins(const TransferConfig& config);
 void check_vggish_geometry(const TransferConfig& config);
 // The extractor's part of a segment's memory plan: weights first, style Grams second (the items a
 // cached extractor already holds), then per-segment buffers.

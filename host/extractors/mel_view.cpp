@@ -1,7 +1,7 @@
 // The mel view in front of an image extractor (mel_view.h).
 #include "host/extractors/mel_view.h"
 
-#include "audiostyle/errors.h"
+#include "host/extractors/input_view.h"
 
 namespace audiostyle {
 
@@ -82,13 +82,13 @@ class MelViewPlan final : public FeaturePlan {
   int n_bins_, n_mels_;
 };
 
-class MelView final : public FeatureExtractor {
+class MelView final : public InputView {
  public:
   MelView(Backend& backend, const MelBankSpec& spec, std::unique_ptr<FeatureExtractor> inner,
           float gain)
-      : backend_(backend),
+      : InputView(std::move(inner)),
+        backend_(backend),
         spec_(spec),
-        inner_(std::move(inner)),
         bank_(backend, int64_t(spec.n_mels) * (spec.n_fft / 2 + 1)) {
     std::vector<float> bank = mel_filterbank(spec);
     if (gain != 1.0f)
@@ -98,24 +98,15 @@ class MelView final : public FeatureExtractor {
   std::string describe() const override {
     return "a mel view (" + std::to_string(spec_.n_mels) + " bands) into " + inner_->describe();
   }
-  int min_frames() const override { return inner_->min_frames(); }
   std::unique_ptr<FeaturePlan> plan(int64_t n_frames, int batch) override {
     return std::make_unique<MelViewPlan>(backend_, bank_.get(), spec_.n_fft / 2 + 1,
                                          spec_.n_mels, n_frames, inner_->plan(n_frames, batch));
   }
-  size_t weight_bytes() const override { return inner_->weight_bytes() + bank_.bytes(); }
-  std::vector<LayerOutput> layers() const override { return inner_->layers(); }
-  LayerScales scales(const LayerOutput& layer, int64_t n_frames) const override {
-    return inner_->scales(layer, n_frames);
-  }
-  int64_t context_frames() const override { return inner_->context_frames(); }
-  int frame_multiple() const override { return inner_->frame_multiple(); }
-  bool chunks_exact() const override { return inner_->chunks_exact(); }
 
  private:
+  size_t view_bytes() const override { return bank_.bytes(); }
   Backend& backend_;
   MelBankSpec spec_;
-  std::unique_ptr<FeatureExtractor> inner_;
   Buffer<float> bank_;  // [N, C]
 };
 
@@ -124,7 +115,6 @@ class MelView final : public FeatureExtractor {
 std::unique_ptr<FeatureExtractor> make_mel_view(Backend& backend, const MelBankSpec& spec,
                                                 std::unique_ptr<FeatureExtractor> inner,
                                                 float gain) {
-  AS_CHECK(inner, "make_mel_view: no inner extractor");
   return std::make_unique<MelView>(backend, spec, std::move(inner), gain);
 }
 

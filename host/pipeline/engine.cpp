@@ -24,6 +24,7 @@
 #include "host/pipeline/stereo_image.h"
 #include "host/pipeline/style_gram.h"
 #include "host/pipeline/style_objective.h"
+#include "host/pipeline/unseen_fill.h"
 #include "host/pipeline/waveform_objective.h"
 
 namespace audiostyle {
@@ -176,6 +177,9 @@ struct Run {
   int segment = 0, segments = 1;
   ChannelMode mode = ChannelMode::mono;
   const std::vector<std::vector<float>>* content_items = nullptr;  // whole track; null: texture
+  // The bins no extractor sees, filled from the content (unseen_fill.h); the style's energy there.
+  std::vector<int> unseen;
+  std::vector<double> style_energy;
   // Content targets Ac_l of the segment being optimised (empty where a layer has no content
   // term); kept past the optimisation only for the waveform refinement.
   std::vector<Buffer<float>> content_targets;
@@ -434,6 +438,11 @@ struct Run {
     Stft& transform = stft({config.n_fft, config.hop, n_samples, config.win_length});
     const int64_t T = transform.shape().n_frames();
     backend.expm1_clamped(x, int64_t(batch) * T * C, x);
+    if (!unseen.empty() && content_items) {
+      result.unseen_fill =
+          fill_unseen_bins(backend, transform, *content_items, style_energy, unseen, x);
+      timer.mark("unseen_bins", result.timings_ms);
+    }
     const std::vector<float> gains = postfilter_gains(config);
     if (!gains.empty()) {
       Buffer<float> gain(backend, C);
@@ -632,12 +641,21 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
     cache.style_key = style_key;
   }
   timer.mark("style_gram", result.timings_ms);
+  std::vector<int> unseen;
+  std::vector<double> style_energy;
+  if (with_content && config.unseen_bins == UnseenBins::follow) unseen = unseen_bins(config);
+  if (!unseen.empty())
+    style_energy = bin_energy_streamed(backend, PlanSource{stft, features, gram}, style_audio,
+                                       config.n_fft, config.hop, config.win_length,
+                                       style_chunk_frames(config));
 
   Run run{backend, config, progress, result, timer, extractor, cache.style_grams,
           stft, features, gram};
   run.segments = int(result.segments.size());
   run.mode = mode;
   run.content_items = content_items;
+  run.unseen = std::move(unseen);
+  run.style_energy = std::move(style_energy);
   std::vector<std::vector<float>> out;
   if (result.segments.size() == 1) {
     // The whole track at once: the spectrogram never leaves the device.

@@ -48,6 +48,9 @@ MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int
   add("spectrogram x, gradient [B, T, C]", 2 * n);
   add(std::string("optimiser state (") + to_string(config.optimizer) + ")", optimizer_vectors * n);
   add("griffin-lim magnitude and spectra [B, T, C] + 4 [T, C, 2]", n + 8 * T * C);
+  if (with_content && config.unseen_bins == UnseenBins::follow && !unseen_bins(config).empty())
+    add("unseen-bin fill: content audio, spectrum [T, C, 2], magnitude [T, C]",
+        output_samples + 3 * T * C);
   if (config.refine_iterations > 0) {
     // Waveform refinement runs after the optimisation's state and its x gradient are freed (the
     // features and Gram error are made again): L-BFGS on B * n_samples, spectra S [B, T, C, 2],

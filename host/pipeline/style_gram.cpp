@@ -99,6 +99,35 @@ void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<f
 
 }  // namespace
 
+std::vector<double> bin_energy_streamed(Backend& backend, const PlanSource& plans,
+                                        const std::vector<float>& audio, int n_fft, int hop,
+                                        int win_length, int64_t chunk_frames) {
+  const int64_t total_samples = int64_t(audio.size());
+  const int64_t total_frames = 1 + total_samples / hop;
+  const int C = n_fft / 2 + 1;
+  const auto chunks = chunk_rows(total_frames, std::max<int64_t>(chunk_frames, 1), 1);
+  int64_t max_rows = 0;
+  for (const auto& c : chunks) max_rows = std::max(max_rows, c.second);
+  const Chunk largest = chunk_for(0, max_rows, total_samples, n_fft, hop, 0);
+  const int64_t max_samples =
+      std::min(total_samples, largest.n_samples + 2 * margin_frames(n_fft, hop) * hop);
+  Buffer<float> chunk_audio(backend, max_samples);
+  Buffer<float> spectrum(backend, 2 * (1 + max_samples / hop) * C);
+  Buffer<double> energy(backend, C);
+  std::vector<double> total(size_t(C), 0.0);
+  for (const auto& [row, rows] : chunks) {
+    const Chunk c = chunk_for(row, rows, total_samples, n_fft, hop, 0);
+    AS_CHECK(c.n_samples <= max_samples, "bin_energy_streamed: chunk larger than planned");
+    backend.upload(chunk_audio.get(), audio.data() + c.first_sample, sizeof(float) * c.n_samples);
+    plans.stft({n_fft, hop, c.n_samples, win_length}).forward(chunk_audio.get(), spectrum.get());
+    const int64_t offset = c.first_frame - c.first_sample / hop;
+    backend.bin_energy(spectrum.get() + 2 * offset * C, c.n_frames, C, energy.get());
+    const std::vector<double> part = energy.download();
+    for (int f = 0; f < C; ++f) total[size_t(f)] += part[size_t(f)];
+  }
+  return total;
+}
+
 size_t style_gram_bytes(int64_t n_samples, int n_fft, int hop, int kernel_width, int n_filters,
                         int64_t chunk_frames) {
   const int64_t frames = 1 + n_samples / hop;

@@ -27,6 +27,12 @@ void style_grams(Backend& backend, const PlanSource& plans, const FeatureExtract
                  const std::vector<float>& audio, int n_fft, int hop, int win_length,
                  int64_t chunk_frames, const std::vector<float*>& grams);
 
+// Each bin's energy sum_t |S[t, f]|^2 over the whole track's STFT [T, C] (T = 1 + n / hop), in
+// the same chunks, so it equals the whole track's up to the order of the sums.
+std::vector<double> bin_energy_streamed(Backend& backend, const PlanSource& plans,
+                                        const std::vector<float>& audio, int n_fft, int hop,
+                                        int win_length, int64_t chunk_frames);
+
 // Method 1's one layer: Gs [F, F] = As^T As / Ts into `gram`. `chunk_frames` bounds the feature rows held at once.
 void style_gram(Backend& backend, const PlanSource& plans, const std::vector<float>& audio,
                 int n_fft, int hop, int kernel_width, int n_filters, int64_t chunk_frames,

@@ -308,6 +308,14 @@ class Backend {
   // (log1p, v its input).
   virtual void one_plus_scale(const float* v, int64_t count, bool divide, float* grad) = 0;
 
+  // --- Bin selection (a band of the spectrogram, host/extractors/band_view.h) -------------------
+  // y[r, j] = x[r, index[j]]: x [rows, cols], y [rows, n_index], index [n_index] in backend memory.
+  virtual void gather_columns(const float* x, int64_t rows, int cols, const int* index,
+                              int n_index, float* y) = 0;
+  // Its adjoint for distinct indices: x[r, index[j]] = y[r, j]; x's other columns are untouched.
+  virtual void scatter_columns(const float* y, int64_t rows, int cols, const int* index,
+                               int n_index, float* x) = 0;
+
   // --- Post-filters --------------------------------------------------------------------------
   // x[r, c] *= gain[c]: a per-bin gain on a magnitude x [rows, cols] (rows = B * T); gain [cols].
   virtual void bin_gain(float* x, int64_t rows, int cols, const float* gain) = 0;

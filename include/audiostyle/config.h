@@ -38,6 +38,19 @@ struct ExtractorTerm {
 };
 // The image VGG16 sees: the linear bins, or a mel projection of them.
 enum class VggInput { linear, mel };
+// The bins method 1's random conv sees (--conv1d-band): all; those the run's pretrained network
+// never sees (unseen: VGGish's below 125 Hz and above 7.5 kHz; host/extractors/band_view.h); or
+// the bins from lo_hz to hi_hz.
+enum class BandKind { full, unseen, hz };
+struct BinBand {
+  BandKind kind = BandKind::full;
+  double lo_hz = 0, hi_hz = 0;
+};
+// The bins no extractor of the run sees (VGGish alone: below 125 Hz and above 7.5 kHz) get no
+// gradient; after the optimisation they follow the content, equalised per bin to the style's
+// long-term spectrum (follow; host/pipeline/unseen_fill.h), or stay as the optimisation left them,
+// at the random start's near-silence (keep).
+enum class UnseenBins { follow, keep };
 // A layer of the extractor and the user's weight on its term.
 struct LayerWeight {
   std::string name;
@@ -61,6 +74,8 @@ struct TransferConfig {
   // Distinct kinds, at most one pretrained network (vgg16 or vggish: the one --weights and the
   // layer lists are for).
   std::vector<ExtractorTerm> extractors = {{ExtractorKind::random_conv1d, 1.0f}};
+  BinBand conv1d_band;
+  UnseenBins unseen_bins = UnseenBins::follow;
   std::string weights_path;  // vgg16, vggish: safetensors from scripts/convert_weights.py
   // The pretrained network's layers; empty: its defaults (vgg16: content conv3_1, style conv1_1
   // conv1_2 conv2_1 conv2_2; vggish: content relu5, style relu1).
@@ -123,5 +138,8 @@ bool uses_extractor(const TransferConfig& config, ExtractorKind kind);
 // The run's pretrained network (vgg16 or vggish), random_conv1d when it has none.
 ExtractorKind pretrained_extractor(const TransferConfig& config);
 const char* to_string(VggInput v);
+// "full", "unseen", "8000-11025"
+std::string to_string(const BinBand& b);
+const char* to_string(UnseenBins u);
 
 }  // namespace audiostyle

@@ -75,6 +75,13 @@ struct RefinementRecord {
   std::vector<double> before, after;
 };
 
+// The bins no extractor sees, filled from the content at the style's level (unseen_fill.h):
+// how many, and the range of their per-bin gains in dB.
+struct UnseenFillRecord {
+  int bins = 0;
+  double gain_db_min = 0, gain_db_max = 0;
+};
+
 struct TransferResult {
   Audio output;  // at config.sample_rate_hz; mono, or stereo (L/R) for stereo and mid-side runs
   std::string channel_mode;  // "mono", "stereo" or "mid-side": what ran
@@ -93,6 +100,7 @@ struct TransferResult {
   double final_total = 0, final_content = 0, final_style = 0;  // summed over segments
   double spectral_convergence_db = 0;  // of the Griffin-Lim reconstruction
   RefinementRecord refinement;         // waveform refinement after Griffin-Lim
+  UnseenFillRecord unseen_fill;        // bins = 0: none filled
   double output_gain = 1;              // applied to keep the peak under 0 dBFS (1 = none)
   size_t peak_memory_bytes = 0;        // the backend's high-water mark at the end of the run
   std::vector<StageTiming> timings_ms;

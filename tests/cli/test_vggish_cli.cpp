@@ -1,6 +1,6 @@
-// VGGish from the command line: --recipe vggish runs end to end (VGGish + method 1's random conv on
-// one spectrogram) with the objective falling and VGGish's own STFT geometry; a fixed geometry it
-// cannot use, a second pretrained network or a wrong weights count exits with one clear line.
+// VGGish from the command line: --recipe vggish runs end to end with the objective falling,
+// VGGish's own STFT geometry and the bins it does not see filled; a fixed geometry it cannot use,
+// a second pretrained network, a wrong weights count or a bad band exits with one clear line.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -48,11 +48,13 @@ TEST_CASE("cli: --recipe vggish runs end to end at VGGish's geometry, the object
   std::ifstream in(dir.file("r.json"));
   const auto report = nlohmann::json::parse(in);
   const auto& config = report["config"];
-  CHECK(config["extractor"] == "vggish+random_conv1d");
+  CHECK(config["extractor"] == "vggish");
   CHECK(config["n_fft"] == 512);
   CHECK(config["hop"] == 160);
   CHECK(config["win_length"] == 400);
-  CHECK(config["extractor_weights"]["random_conv1d"].get<double>() == Approx(0.1));
+  CHECK(config["unseen_bins"] == "follow");
+  // 31.25 Hz bins: 0-4 lie at or below 125 Hz, 240-256 at or above 7.5 kHz.
+  CHECK(report["unseen_fill"]["bins"] == 5 + 17);
   const auto& it = report["iterations"];
   REQUIRE(it.size() >= 2);
   CHECK(it.back()["total"].get<double>() < 0.9 * it.front()["total"].get<double>());
@@ -80,10 +82,25 @@ TEST_CASE("cli: vggish refuses a geometry, a second network and a wrong weight c
   CHECK(run.code == 2);
   CHECK(one_line(run.err));
   CHECK_THAT(run.err, Catch::Contains("1 weights for 2 extractors"));
+  run = test::run_cli(dir, base + " --extractor vggish --unseen-bins maybe");
+  CHECK(run.code == 2);
+  CHECK(one_line(run.err));
+  CHECK_THAT(run.err, Catch::Contains("--unseen-bins must be follow or keep"));
+  run = test::run_cli(dir, base + " --extractor vggish --conv1d-band unseen");
+  CHECK(run.code == 2);
+  CHECK(one_line(run.err));
+  CHECK_THAT(run.err, Catch::Contains("random_conv1d, which --extractor vggish does not include"));
+  run = test::run_cli(dir, base + " --conv1d-band 8000-9000x");
+  CHECK(run.code == 2);
+  CHECK_THAT(run.err, Catch::Contains("LO-HI in Hz"));
+  run = test::run_cli(dir, base + " --extractor vggish+random_conv1d --conv1d-band 9000-8000");
+  CHECK(run.code == 2);
+  CHECK_THAT(run.err, Catch::Contains("needs 0 <= LO < HI"));
+  // No bin of n_fft 512 at 16 kHz (31.25 Hz apart) lies in 10-20 Hz: said before any work.
+  run = test::run_cli(dir, base + " --extractor vggish+random_conv1d --conv1d-band 10-20");
+  CHECK(run.code == 2);
+  CHECK(one_line(run.err));
+  CHECK_THAT(run.err, Catch::Contains("no bin of n_fft 512"));
   run = test::run_cli(dir, base + " --extractor vggish");
-  CHECK(run.code == 0);
-  // The recipe's two extractor weights belong to its own sum: a user's --extractor drops them.
-  run = test::run_cli(dir, base + " --recipe vggish --extractor vggish --gl-iterations 2");
-  INFO(run.err);
   CHECK(run.code == 0);
 }

@@ -5,11 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <deque>
 
 #include "host/extractors/composite.h"
 #include "host/extractors/vggish.h"
-#include "host/pipeline/style_objective.h"
+#include "tests/extractors/evaluate_objective.h"
 #include "tests/support.h"
 
 using namespace audiostyle;
@@ -30,50 +29,6 @@ Parts make_parts(Backend& backend, uint64_t seed) {
                       kRate, kFft, Precision::fp32)};
 }
 
-struct Evaluation {
-  double value = 0;
-  std::vector<float> gradient;
-};
-
-// The objective of `extractor` at x with targets (content and style Grams) from y.
-Evaluation evaluate(Backend& backend, FeatureExtractor& extractor, const std::vector<float>& x,
-                    const std::vector<float>& y, int64_t T, int B) {
-  auto plan = extractor.plan(T, B);
-  std::deque<std::unique_ptr<Gram>> grams;
-  auto gram = [&](int64_t rows, int cols, int batch) -> Gram& {
-    grams.push_back(backend.make_gram(rows, cols, Precision::fp32, batch));
-    return *grams.back();
-  };
-  Buffer<float> in(backend, int64_t(y.size())), act(backend, plan->activation_count());
-  in.upload(y);
-  plan->forward(in.get(), act.get());
-  const auto& outputs = plan->outputs();
-  std::vector<Buffer<float>> content(outputs.size()), style(outputs.size());
-  std::vector<const float*> content_ptr, style_ptr;
-  for (size_t l = 0; l < outputs.size(); ++l) {
-    const LayerOutput& o = outputs[l];
-    if (o.content_weight != 0) {
-      content[l] = Buffer<float>(backend, B * o.shape.count());
-      backend.copy(content[l].get(), act.get() + o.offset, content[l].bytes());
-    }
-    if (o.style_weight != 0) {
-      style[l] = Buffer<float>(backend, int64_t(o.shape.cols) * o.shape.cols);
-      // The first item's Gram as the style.
-      gram(o.shape.rows, o.shape.cols, 1)
-          .forward(act.get() + o.offset, extractor.scales(o, T).gram_scale, style[l].get());
-    }
-    content_ptr.push_back(content[l].size() ? content[l].get() : nullptr);
-    style_ptr.push_back(style[l].size() ? style[l].get() : nullptr);
-  }
-  StyleObjective objective(backend, *plan,
-                           make_layer_terms(extractor, *plan, T, 0.3f, content_ptr, style_ptr, gram));
-  Buffer<float> point(backend, int64_t(x.size())), g(backend, int64_t(x.size()));
-  Buffer<double> values(backend, objective.value_count());
-  point.upload(x);
-  objective.evaluate(point.get(), g.get(), values.get());
-  return {values.download()[0], g.download()};
-}
-
 }  // namespace
 
 TEST_CASE("composite: value and gradient are the parts' weighted sum", "[composite][vggish]") {
@@ -88,8 +43,8 @@ TEST_CASE("composite: value and gradient are the parts' weighted sum", "[composi
   const float w_random = 0.25f, w_vggish = 3.0f;
 
   Parts alone = make_parts(*backend, seed);
-  const Evaluation random = evaluate(*backend, *alone.random, x, y, T, B);
-  const Evaluation vggish = evaluate(*backend, *alone.vggish, x, y, T, B);
+  const test::Evaluation random = test::evaluate_objective(*backend, *alone.random, x, y, T, B);
+  const test::Evaluation vggish = test::evaluate_objective(*backend, *alone.vggish, x, y, T, B);
   REQUIRE(random.value > 0);
   REQUIRE(vggish.value > 0);
 
@@ -98,7 +53,7 @@ TEST_CASE("composite: value and gradient are the parts' weighted sum", "[composi
   list.push_back({"random_conv1d", w_random, std::move(parts.random)});
   list.push_back({"vggish", w_vggish, std::move(parts.vggish)});
   auto composite = make_composite(*backend, std::move(list), kBins);
-  const Evaluation sum = evaluate(*backend, *composite, x, y, T, B);
+  const test::Evaluation sum = test::evaluate_objective(*backend, *composite, x, y, T, B);
 
   const double expected = w_random * random.value + w_vggish * vggish.value;
   CHECK(std::fabs(sum.value - expected) <= 1e-5 * expected);

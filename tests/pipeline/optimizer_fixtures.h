@@ -266,6 +266,14 @@ class CountingBackend final : public Backend {
   void bin_gain(float* x, int64_t rows, int cols, const float* gain) override {
     inner_.bin_gain(x, rows, cols, gain);
   }
+  void gather_columns(const float* x, int64_t rows, int cols, const int* index, int n_index,
+                      float* y) override {
+    inner_.gather_columns(x, rows, cols, index, n_index, y);
+  }
+  void scatter_columns(const float* y, int64_t rows, int cols, const int* index, int n_index,
+                       float* x) override {
+    inner_.scatter_columns(y, rows, cols, index, n_index, x);
+  }
 
  private:
   Backend& inner_;
