@@ -79,12 +79,17 @@ TEST_CASE("griffinlim: update matches the librosa formula in double", "[griffinl
     CHECK(error <= 1e-6);
     // previous <- rebuilt, exactly.
     CHECK(std::memcmp(previous.data(), rebuilt.data(), sizeof(float) * rebuilt.size()) == 0);
+    // Unit modulus, except where the difference is exactly zero and stays zero (the next test):
+    // libstdc++'s normal_distribution<float> can draw a pair of exact zeros (seed
+    // 6590393233946420523 does at bin 94250).
     double worst_modulus = 0;
-    for (int64_t i = 0; i < count; ++i)
+    for (int64_t i = 0; i < count; ++i) {
+      if (ref[size_t(2 * i)] == 0 && ref[size_t(2 * i + 1)] == 0) continue;
       worst_modulus = std::max(
           worst_modulus,
           std::abs(std::hypot(double(angles[size_t(2 * i)]), double(angles[size_t(2 * i + 1)])) -
                    1));
+    }
     INFO("worst | |angle| - 1 | " << worst_modulus);
     CHECK(worst_modulus <= 1e-6);
   }
