@@ -20,7 +20,7 @@ void add_extractor_flags(CLI::App& app, ExtractorFlags& f, TransferConfig& c, bo
       ->capture_default_str();
   app.add_option("--unseen-bins", f.unseen_bins,
                  "Bins no extractor sees (vggish: <125 Hz, >7.5 kHz): follow the content at the "
-                 "style's level per bin, or keep what the optimisation left (near silence)")
+                 "style's spectral balance, or keep what the optimisation left (near silence)")
       ->capture_default_str();
   app.add_option("--weights", c.weights_path,
                  "vgg16 or vggish weights: safetensors from scripts/convert_weights.py");
@@ -173,9 +173,6 @@ void finalize_extractor(const ExtractorFlags& f, TransferConfig& c, bool texture
     throw UsageError("--conv1d-band is for random_conv1d, which --extractor " + f.extractor +
                      " does not include");
   const ExtractorKind net = pretrained_extractor(c);
-  if (c.conv1d_band.kind == BandKind::unseen && net == ExtractorKind::random_conv1d)
-    throw UsageError("--conv1d-band unseen needs a pretrained network in --extractor (e.g. "
-                     "vggish+random_conv1d)");
   if (net == ExtractorKind::random_conv1d) {
     if (!c.content_layers.empty() || !c.style_layers.empty())
       throw UsageError("--content-layers and --style-layers need --extractor vgg16 or vggish");

@@ -101,6 +101,11 @@ TEST_CASE("cli: vggish refuses a geometry, a second network and a wrong weight c
   CHECK(run.code == 2);
   CHECK(one_line(run.err));
   CHECK_THAT(run.err, Catch::Contains("no bin of n_fft 512"));
+  run = test::run_cli(dir, "transfer " + content + " " + style + " -o " + dir.file("out.wav") +
+                               " --iterations 1 -q --conv1d-band unseen");
+  CHECK(run.code == 2);
+  CHECK(one_line(run.err));
+  CHECK_THAT(run.err, Catch::Contains("unseen needs a pretrained network"));
   run = test::run_cli(dir, base + " --extractor vggish");
   CHECK(run.code == 0);
 }
