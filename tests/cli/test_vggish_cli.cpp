@@ -62,7 +62,7 @@ TEST_CASE("cli: --recipe vggish runs end to end at VGGish's geometry, the object
   CHECK(out.n_samples() == 16000);
 }
 
-TEST_CASE("cli: vggish refuses a geometry, a second network and a wrong weight count in one line",
+TEST_CASE("cli: vggish refuses a geometry, a second network, a wrong weight count or a bad band",
           "[cli][vggish]") {
   test::TempDir dir;
   const std::string content = write_tone(dir, "c.wav", 440), style = write_tone(dir, "s.wav", 880);
