@@ -369,12 +369,14 @@ TEST_CASE("stft: backward is the adjoint of forward, <STFT(y), G> = <y, STFT^T(G
     // Both sides are float results summed in double: each term carries a few float roundings
     // (~1e-7 relative, the FFT's log2(n_fft) stages included), so the difference is bounded by
     // ~1e-6 of the sum of |terms|, while a wrong DC/Nyquist or interior weight moves it by a
-    // share of the sum itself (tens of percent at n_fft 16, ~1% at 2048).
+    // share of the sum itself (tens of percent at n_fft 16, ~1% at 2048). Not relative to the
+    // value: the terms of random y and G cancel; at seed 6561899932693917940 (n_fft 512, 5000
+    // samples) the value was 0.27 against a sum of |terms| of 1.3e5, and rounding alone moved it
+    // by 2.2e-4 (8e-4 of the value, 1.8e-9 of the sum).
     const double error = std::fabs(lhs - rhs) / std::max(lhs_abs, rhs_abs);
     INFO("<STFT(y), G> " << lhs << " <y, STFT^T(G)> " << rhs << " relative to sum|terms| "
-                         << error << ", relative to the value " << std::fabs(lhs - rhs) / std::fabs(lhs));
+                         << error);
     CHECK(error <= 1e-6);
-    CHECK(std::fabs(lhs - rhs) <= 1e-4 * std::fabs(lhs));
   }
 }
 
