@@ -641,9 +641,8 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
     cache.style_key = style_key;
   }
   timer.mark("style_gram", result.timings_ms);
-  std::vector<int> unseen;
+  std::vector<int> unseen = bins_to_fill(config, with_content);
   std::vector<double> style_energy;
-  if (with_content && config.unseen_bins == UnseenBins::follow) unseen = unseen_bins(config);
   if (!unseen.empty())
     style_energy = bin_energy_streamed(backend, PlanSource{stft, features, gram}, style_audio,
                                        config.n_fft, config.hop, config.win_length,

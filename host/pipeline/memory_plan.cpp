@@ -4,6 +4,7 @@
 
 #include "audiostyle/pipeline.h"
 #include "host/extractors/extractors.h"
+#include "host/pipeline/unseen_fill.h"
 
 namespace audiostyle {
 
@@ -48,7 +49,7 @@ MemoryPlan plan_memory(const TransferConfig& config, int64_t output_samples, int
   add("spectrogram x, gradient [B, T, C]", 2 * n);
   add(std::string("optimiser state (") + to_string(config.optimizer) + ")", optimizer_vectors * n);
   add("griffin-lim magnitude and spectra [B, T, C] + 4 [T, C, 2]", n + 8 * T * C);
-  if (with_content && config.unseen_bins == UnseenBins::follow && !unseen_bins(config).empty())
+  if (!bins_to_fill(config, with_content).empty())
     add("unseen-bin fill: content audio, spectrum [T, C, 2], magnitude [T, C]",
         output_samples + 3 * T * C);
   if (config.refine_iterations > 0) {

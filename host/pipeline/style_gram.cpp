@@ -46,14 +46,16 @@ std::vector<std::pair<int64_t, int64_t>> chunk_rows(int64_t total_rows, int64_t 
   return out;
 }
 
-using ScaleFn = std::function<float(const LayerOutput&, int64_t total_frames)>;
-
-void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<float>& audio,
-                  int n_fft, int hop, int win_length, int64_t context, int multiple,
-                  const ScaleFn& scale_of, int64_t chunk_frames, const std::vector<float*>& grams) {
+// The whole track's STFT [T, C, 2] chunk by chunk: prepare(largest kept frames) once, then
+// use(chunk, its kept frames [n_frames, C, 2]) per chunk in order (the spectrum valid during the
+// call). Chunks overlap by `context` frames; all but the last are a multiple of `multiple`.
+void for_each_chunk_spectrum(Backend& backend, const PlanSource& plans,
+                             const std::vector<float>& audio, int n_fft, int hop, int win_length,
+                             int64_t context, int multiple, int64_t chunk_frames,
+                             const std::function<void(int64_t)>& prepare,
+                             const std::function<void(const Chunk&, const float*)>& use) {
   const int64_t total_samples = int64_t(audio.size());
-  const int64_t total_frames = 1 + total_samples / hop;
-  const int64_t total_rows = total_frames - context;
+  const int64_t total_rows = 1 + total_samples / hop - context;
   AS_CHECK(total_rows >= 1, "style_gram: the style is shorter than the kernel");
   AS_CHECK(chunk_frames >= 1, "style_gram: chunk_frames must be positive");
   const int C = n_fft / 2 + 1;
@@ -68,10 +70,7 @@ void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<f
   const int64_t max_frames_in = 1 + max_samples / hop;
   Buffer<float> chunk_audio(backend, max_samples);
   Buffer<float> spectrum(backend, 2 * max_frames_in * C);
-  Buffer<float> x(backend, largest.n_frames * C);
-  Buffer<float> activations(backend, plans.features(largest.n_frames, 1).activation_count());
-
-  bool first = true;
+  prepare(largest.n_frames);
   for (const auto& [row, rows] : chunks) {
     const Chunk c = chunk_for(row, rows, total_samples, n_fft, hop, context);
     AS_CHECK(c.n_samples <= max_samples, "style_gram: chunk larger than planned");
@@ -80,21 +79,42 @@ void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<f
     AS_CHECK(stft.shape().n_frames() <= max_frames_in, "style_gram: spectrum larger than planned");
     stft.forward(chunk_audio.get(), spectrum.get());
     const int64_t offset = c.first_frame - c.first_sample / hop;  // chunk frame of the first kept
-    backend.log1p_magnitude(spectrum.get() + 2 * offset * C, c.n_frames * C, x.get());
-    FeaturePlan& plan = plans.features(c.n_frames, 1);
-    AS_CHECK(plan.activation_count() <= activations.size(),
-             "style_gram: activations larger than planned");
-    plan.forward(x.get(), activations.get());
-    const auto& outputs = plan.outputs();
-    AS_CHECK(outputs.size() == grams.size(), "style_gram: one Gram pointer per output");
-    for (size_t l = 0; l < outputs.size(); ++l) {
-      if (!grams[l]) continue;
-      const LayerOutput& out = outputs[l];
-      plans.gram(out.shape.rows, out.shape.cols, 1)
-          .forward(activations.get() + out.offset, scale_of(out, total_frames), grams[l], !first);
-    }
-    first = false;
+    use(c, spectrum.get() + 2 * offset * C);
   }
+}
+
+using ScaleFn = std::function<float(const LayerOutput&, int64_t total_frames)>;
+
+void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<float>& audio,
+                  int n_fft, int hop, int win_length, int64_t context, int multiple,
+                  const ScaleFn& scale_of, int64_t chunk_frames, const std::vector<float*>& grams) {
+  const int64_t total_frames = 1 + int64_t(audio.size()) / hop;
+  const int C = n_fft / 2 + 1;
+  Buffer<float> x, activations;
+  bool first = true;
+  for_each_chunk_spectrum(
+      backend, plans, audio, n_fft, hop, win_length, context, multiple, chunk_frames,
+      [&](int64_t max_frames) {
+        x = Buffer<float>(backend, max_frames * C);
+        activations = Buffer<float>(backend, plans.features(max_frames, 1).activation_count());
+      },
+      [&](const Chunk& c, const float* spectrum) {
+        backend.log1p_magnitude(spectrum, c.n_frames * C, x.get());
+        FeaturePlan& plan = plans.features(c.n_frames, 1);
+        AS_CHECK(plan.activation_count() <= activations.size(),
+                 "style_gram: activations larger than planned");
+        plan.forward(x.get(), activations.get());
+        const auto& outputs = plan.outputs();
+        AS_CHECK(outputs.size() == grams.size(), "style_gram: one Gram pointer per output");
+        for (size_t l = 0; l < outputs.size(); ++l) {
+          if (!grams[l]) continue;
+          const LayerOutput& out = outputs[l];
+          plans.gram(out.shape.rows, out.shape.cols, 1)
+              .forward(activations.get() + out.offset, scale_of(out, total_frames), grams[l],
+                       !first);
+        }
+        first = false;
+      });
 }
 
 }  // namespace
@@ -102,29 +122,16 @@ void stream_grams(Backend& backend, const PlanSource& plans, const std::vector<f
 std::vector<double> bin_energy_streamed(Backend& backend, const PlanSource& plans,
                                         const std::vector<float>& audio, int n_fft, int hop,
                                         int win_length, int64_t chunk_frames) {
-  const int64_t total_samples = int64_t(audio.size());
-  const int64_t total_frames = 1 + total_samples / hop;
   const int C = n_fft / 2 + 1;
-  const auto chunks = chunk_rows(total_frames, std::max<int64_t>(chunk_frames, 1), 1);
-  int64_t max_rows = 0;
-  for (const auto& c : chunks) max_rows = std::max(max_rows, c.second);
-  const Chunk largest = chunk_for(0, max_rows, total_samples, n_fft, hop, 0);
-  const int64_t max_samples =
-      std::min(total_samples, largest.n_samples + 2 * margin_frames(n_fft, hop) * hop);
-  Buffer<float> chunk_audio(backend, max_samples);
-  Buffer<float> spectrum(backend, 2 * (1 + max_samples / hop) * C);
   Buffer<double> energy(backend, C);
   std::vector<double> total(size_t(C), 0.0);
-  for (const auto& [row, rows] : chunks) {
-    const Chunk c = chunk_for(row, rows, total_samples, n_fft, hop, 0);
-    AS_CHECK(c.n_samples <= max_samples, "bin_energy_streamed: chunk larger than planned");
-    backend.upload(chunk_audio.get(), audio.data() + c.first_sample, sizeof(float) * c.n_samples);
-    plans.stft({n_fft, hop, c.n_samples, win_length}).forward(chunk_audio.get(), spectrum.get());
-    const int64_t offset = c.first_frame - c.first_sample / hop;
-    backend.bin_energy(spectrum.get() + 2 * offset * C, c.n_frames, C, energy.get());
-    const std::vector<double> part = energy.download();
-    for (int f = 0; f < C; ++f) total[size_t(f)] += part[size_t(f)];
-  }
+  for_each_chunk_spectrum(
+      backend, plans, audio, n_fft, hop, win_length, 0, 1, chunk_frames, [](int64_t) {},
+      [&](const Chunk& c, const float* spectrum) {
+        backend.bin_energy(spectrum, c.n_frames, C, energy.get());
+        const std::vector<double> part = energy.download();
+        for (int f = 0; f < C; ++f) total[size_t(f)] += part[size_t(f)];
+      });
   return total;
 }
 

@@ -5,8 +5,14 @@
 #include <cmath>
 
 #include "audiostyle/errors.h"
+#include "host/extractors/extractors.h"
 
 namespace audiostyle {
+
+std::vector<int> bins_to_fill(const TransferConfig& config, bool with_content) {
+  if (!with_content || config.unseen_bins != UnseenBins::follow) return {};
+  return unseen_bins(config);
+}
 
 std::vector<float> unseen_gains(const std::vector<double>& style_energy,
                                 const std::vector<double>& content_energy,

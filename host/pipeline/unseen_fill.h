@@ -19,11 +19,16 @@
 #include <vector>
 
 #include "audiostyle/backend.h"
+#include "audiostyle/config.h"
 #include "audiostyle/pipeline.h"
 
 namespace audiostyle {
 
 constexpr double kMaxUnseenGainDb = 30;
+
+// The bins a run fills: extractors.h unseen_bins under --unseen-bins follow when there is a
+// content to follow; none otherwise (keep, a texture).
+std::vector<int> bins_to_fill(const TransferConfig& config, bool with_content);
 
 // g [bins.size()] for `bins`, from the per-bin energies (style_energy, content_energy [C]) and the
 // output's energy over the other bins.
