@@ -155,6 +155,8 @@ struct Engine::Cache {
   // a hash of its samples and everything they depend on.
   std::optional<std::tuple<uint64_t, int64_t, int, int, int, int, std::string>> style_key;
   std::vector<Buffer<float>> style_grams;
+  // The same style's per-bin energy (unseen_fill.h), made when a run first fills bins.
+  std::vector<double> style_energy;
 };
 
 Engine::Engine(Backend& backend) : backend_(backend), cache_(std::make_unique<Cache>()) {}
@@ -626,6 +628,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
       config.sample_rate_hz, config.n_fft, config.hop, config.win_length, extractor_key);
   if (cache.style_key != style_key) {
     cache.style_key.reset();
+    cache.style_energy.clear();
     const auto layers = extractor.layers();
     if (cache.style_grams.size() != layers.size()) {
       cache.style_grams.clear();
@@ -642,11 +645,10 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   }
   timer.mark("style_gram", result.timings_ms);
   std::vector<int> unseen = bins_to_fill(config, with_content);
-  std::vector<double> style_energy;
-  if (!unseen.empty())
-    style_energy = bin_energy_streamed(backend, PlanSource{stft, features, gram}, style_audio,
-                                       config.n_fft, config.hop, config.win_length,
-                                       style_chunk_frames(config));
+  if (!unseen.empty() && cache.style_energy.empty())
+    cache.style_energy = bin_energy_streamed(backend, PlanSource{stft, features, gram}, style_audio,
+                                             config.n_fft, config.hop, config.win_length,
+                                             style_chunk_frames(config));
 
   Run run{backend, config, progress, result, timer, extractor, cache.style_grams,
           stft, features, gram};
@@ -654,7 +656,7 @@ TransferResult Engine::run(const std::vector<std::vector<float>>* content_items,
   run.mode = mode;
   run.content_items = content_items;
   run.unseen = std::move(unseen);
-  run.style_energy = std::move(style_energy);
+  run.style_energy = cache.style_energy;
   std::vector<std::vector<float>> out;
   if (result.segments.size() == 1) {
     // The whole track at once: the spectrogram never leaves the device.

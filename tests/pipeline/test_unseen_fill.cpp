@@ -181,4 +181,10 @@ TEST_CASE("vggish: the bins it does not see take the style's share of the output
     // Griffin-Lim moves energy between neighbours: measured 1.5 dB there, 0.2 dB above 8 kHz.
     CHECK(std::fabs(got - want) < (lo > 0 ? 1.0 : 2.5));
   }
+  // The Engine keeps the style's energy for the next job: a job with another style must not
+  // reuse it (the same output as a fresh Engine's).
+  const Audio other = read_audio(test::source_path("data/style_guitar.flac"), read);
+  Engine fresh(*backend);
+  CHECK(engine.transfer(content, other, config).output.channels ==
+        fresh.transfer(content, other, config).output.channels);
 }
