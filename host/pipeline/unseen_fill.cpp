@@ -1,4 +1,5 @@
-// The bins no extractor sees, filled from the content at the style's level (unseen_fill.h).
+// The bins no extractor sees, filled from the content at the style's spectral balance
+// (unseen_fill.h).
 #include "host/pipeline/unseen_fill.h"
 
 #include <algorithm>
